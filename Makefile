@@ -1,0 +1,87 @@
+# Threshold: `make run` serves the demo; `make test` runs everything CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: help run setup test lint check pytest test-scaleout bench system-deps services-up services-down prod-up prod-down clean
+
+help:
+	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run every check and test (what CI runs)"
+	@echo "make bench  run the benchmarks and record them in docs/benchmarks.md"
+	@echo "make prod-up / prod-down   PostgreSQL + Redis + ASGI workers behind nginx"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else 1)' || { \
+	  echo "Threshold needs Python 3.13 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install Python 3.13 (pyenv reads .python-version) or run: make PYTHON=/path/to/python3.13"; \
+	  exit 1; }
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/.installed: requirements.txt $(VENV)/.python-ok
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+site/static/dist/threshold.css: node_modules/.installed site/frontend/build.mjs $(wildcard site/frontend/scss/*.scss)
+	npm run --silent build
+
+setup: $(VENV)/.installed site/static/dist/threshold.css
+	$(MANAGE) migrate --noinput
+
+run: setup
+	$(MANAGE) seed_demo
+	@echo "Serving Threshold on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy --strict simulations/engine
+
+check: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-a7Vq3LmZ9xTr2WpK8yBn5HsJ4dFg6CkE \
+	  DJANGO_ALLOWED_HOSTS=threshold.example $(MANAGE) check --deploy --fail-level WARNING
+
+pytest: system-deps setup
+	$(PY) -m pytest -m "not scaleout" $(PYTEST_ARGS)
+
+test-scaleout: system-deps $(VENV)/.installed
+	@trap 'bash scripts/services.sh stop' EXIT; \
+	eval "$$(bash scripts/services.sh start)"; \
+	export DATABASE_URL REDIS_URL; \
+	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py $(PYTEST_ARGS)
+
+test: lint check pytest test-scaleout
+	@echo "All checks and tests passed."
+
+bench: system-deps setup
+	$(PY) -m pytest tests/benchmarks -p no:randomly -s $(PYTEST_ARGS)
+
+prod-up: system-deps $(VENV)/.installed site/static/dist/threshold.css
+	bash scripts/prod.sh up
+
+prod-down:
+	bash scripts/prod.sh down
+
+clean:
+	rm -rf var test-results .pytest_cache .ruff_cache .mypy_cache site/static/dist

@@ -1,0 +1,3 @@
+"""Models for assessments."""
+
+from __future__ import annotations

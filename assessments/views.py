@@ -1,0 +1,76 @@
+"""Dashboards for delegates, trainers and managers.
+
+Each dashboard is a page of its own, refused to people without the role;
+``/dashboard/`` shows the sections for every role a person holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import PlatformRole
+from accounts.selectors import people_in_scope
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(role: PlatformRole) -> Callable[[View], View]:
+    """Refuse (403) signed-in people without ``role``; send others to sign in."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_role(role):  # type: ignore[union-attr]
+                raise PermissionDenied(f"This page is for the {role.value} role.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+DASHBOARD_ROLES = (
+    PlatformRole.DELEGATE,
+    PlatformRole.TRAINER,
+    PlatformRole.MANAGER,
+    PlatformRole.CONTENT_EDITOR,
+)
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roles = [role for role in DASHBOARD_ROLES if user.has_role(role)]  # type: ignore[union-attr]
+    context: dict[str, Any] = {"roles": [role.value for role in roles]}
+    if PlatformRole.MANAGER in roles:
+        context["team_size"] = people_in_scope(manager=user).count()  # type: ignore[arg-type]
+    return render(request, "assessments/dashboard.html", context)
+
+
+@require_GET
+@role_required(PlatformRole.DELEGATE)
+def delegate_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/delegate_dashboard.html")
+
+
+@require_GET
+@role_required(PlatformRole.TRAINER)
+def trainer_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/trainer_dashboard.html")
+
+
+@require_GET
+@role_required(PlatformRole.MANAGER)
+def manager_dashboard(request: HttpRequest) -> HttpResponse:
+    people = people_in_scope(manager=request.user)  # type: ignore[arg-type]
+    return render(request, "assessments/manager_dashboard.html", {"people": people})

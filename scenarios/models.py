@@ -1,0 +1,3 @@
+"""Models for scenarios."""
+
+from __future__ import annotations

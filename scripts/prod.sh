@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The production topology on one machine: PostgreSQL and Redis (private
+# instances from scripts/services.sh), several uvicorn ASGI workers, and
+# nginx in front routing pages, WebSockets and static files.
+#
+#   scripts/prod.sh up     # start everything; prints the URL
+#   scripts/prod.sh down   # stop everything
+#   scripts/prod.sh status
+#
+# Settings: THRESHOLD_WORKERS (default 2), THRESHOLD_PROD_PORT (default 8080),
+# THRESHOLD_WORKER_BASE_PORT (default 8101), THRESHOLD_PROD_SEED=1 to load
+# the demo data. The recipe serves plain HTTP on loopback; in a real
+# deployment TLS terminates at the proxy and DJANGO_SECURE_COOKIES stays on.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PROD=${THRESHOLD_PROD_DIR:-$ROOT/var/prod}
+WORKERS=${THRESHOLD_WORKERS:-2}
+PORT=${THRESHOLD_PROD_PORT:-8080}
+BASE_PORT=${THRESHOLD_WORKER_BASE_PORT:-8101}
+PY=${PY:-$ROOT/.venv/bin/python}
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+prod_env() {
+  eval "$(bash scripts/services.sh env)"
+  mkdir -p "$PROD"
+  [ -f "$PROD/secret_key" ] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$PROD/secret_key"
+  export DATABASE_URL REDIS_URL
+  export DJANGO_SETTINGS_MODULE=config.settings.production
+  export DJANGO_SECRET_KEY; DJANGO_SECRET_KEY=$(cat "$PROD/secret_key")
+  export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+  export DJANGO_CSRF_TRUSTED_ORIGINS=${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}
+  export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_HSTS_SECONDS=0
+  export STATIC_ROOT="$PROD/static" THRESHOLD_VAR_DIR="$PROD/var"
+  export WAGTAILADMIN_BASE_URL="http://127.0.0.1:$PORT"
+}
+
+write_nginx_conf() {
+  mkdir -p "$PROD/nginx-temp"
+  {
+    echo "worker_processes 1;"
+    echo "daemon on;"
+    echo "pid $PROD/nginx.pid;"
+    echo "error_log $PROD/nginx-error.log warn;"
+    [ "$(id -u)" -eq 0 ] && echo "user root;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    echo "  include /etc/nginx/mime.types;"
+    echo "  access_log off;"
+    echo "  client_body_temp_path $PROD/nginx-temp/body; proxy_temp_path $PROD/nginx-temp/proxy;"
+    echo "  fastcgi_temp_path $PROD/nginx-temp/fastcgi; uwsgi_temp_path $PROD/nginx-temp/uwsgi; scgi_temp_path $PROD/nginx-temp/scgi;"
+    echo "  client_max_body_size 10m;"
+    echo "  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }"
+    echo "  upstream threshold { least_conn;"
+    for i in $(seq 0 $((WORKERS - 1))); do echo "    server 127.0.0.1:$((BASE_PORT + i)) max_fails=1 fail_timeout=2s;"; done
+    echo "    keepalive 32; }"
+    echo "  server {"
+    echo "    listen 127.0.0.1:$PORT;"
+    echo "    location /static/ { alias $PROD/static/; add_header Cache-Control \"public, max-age=31536000, immutable\"; gzip_static on; }"
+    echo "    location /ws/ { proxy_pass http://threshold; proxy_http_version 1.1;"
+    echo "      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection \$connection_upgrade;"
+    echo "      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
+    echo "      proxy_set_header X-Forwarded-Proto \$scheme; proxy_read_timeout 3600s; }"
+    echo "    location / { proxy_pass http://threshold; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+    echo "      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
+    echo "      proxy_set_header X-Forwarded-Proto \$scheme; proxy_next_upstream error timeout; }"
+    echo "  }"
+    echo "}"
+  } > "$PROD/nginx.conf"
+}
+
+wait_for() {
+  local url=$1
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    sleep 0.25
+  done
+  echo "Timed out waiting for $url" >&2
+  return 1
+}
+
+up() {
+  bash scripts/services.sh start >/dev/null
+  prod_env
+  "$PY" manage.py migrate --noinput >/dev/null
+  "$PY" manage.py collectstatic --noinput >/dev/null
+  if [ "${THRESHOLD_PROD_SEED:-0}" = "1" ]; then "$PY" manage.py seed_demo >/dev/null; fi
+  for i in $(seq 0 $((WORKERS - 1))); do
+    local port=$((BASE_PORT + i))
+    if [ -f "$PROD/worker-$port.pid" ] && kill -0 "$(cat "$PROD/worker-$port.pid")" 2>/dev/null; then continue; fi
+    nohup "$PY" -m uvicorn config.asgi:application --host 127.0.0.1 --port "$port" \
+      --no-access-log --loop uvloop --http httptools --ws websockets \
+      --timeout-graceful-shutdown 10 > "$PROD/worker-$port.log" 2>&1 &
+    echo $! > "$PROD/worker-$port.pid"
+  done
+  for i in $(seq 0 $((WORKERS - 1))); do wait_for "http://127.0.0.1:$((BASE_PORT + i))/healthz/"; done
+  write_nginx_conf
+  if [ -f "$PROD/nginx.pid" ] && kill -0 "$(cat "$PROD/nginx.pid")" 2>/dev/null; then
+    "$NGINX" -c "$PROD/nginx.conf" -p "$PROD" -s reload
+  else
+    "$NGINX" -c "$PROD/nginx.conf" -p "$PROD"
+  fi
+  wait_for "http://127.0.0.1:$PORT/healthz/"
+  echo "Threshold (production mode, $WORKERS workers) on http://127.0.0.1:$PORT/"
+}
+
+down() {
+  if [ -f "$PROD/nginx.pid" ]; then "$NGINX" -c "$PROD/nginx.conf" -p "$PROD" -s quit 2>/dev/null || true; rm -f "$PROD/nginx.pid"; fi
+  for pidfile in "$PROD"/worker-*.pid; do
+    [ -f "$pidfile" ] || continue
+    kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  bash scripts/services.sh stop
+}
+
+status() {
+  for pidfile in "$PROD"/worker-*.pid "$PROD/nginx.pid"; do
+    [ -f "$pidfile" ] || continue
+    if kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "running: $(basename "$pidfile" .pid)"; else echo "dead: $(basename "$pidfile" .pid)"; fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,3 @@
+"""Seminars and conference rooms: models arrive with the live conference."""
+
+from __future__ import annotations

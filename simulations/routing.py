@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from simulations import consumers
+
+websocket_urlpatterns = [
+    path("ws/echo/", consumers.EchoConsumer.as_asgi()),
+]
