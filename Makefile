@@ -63,7 +63,7 @@ check: $(VENV)/.installed
 	  DJANGO_ALLOWED_HOSTS=threshold.example $(MANAGE) check --deploy --fail-level WARNING
 
 pytest: system-deps setup
-	$(PY) -m pytest -m "not scaleout" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
 test-scaleout: system-deps $(VENV)/.installed
 	@trap 'bash scripts/services.sh stop' EXIT; \
