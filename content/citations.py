@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-KEY_PATTERN = re.compile(r"^(?P<scheme>[a-z]+):(?P<slug>[a-z0-9][a-z0-9-]*):(?P<anchor>[A-Za-z0-9_-]+)$")
+KEY_PATTERN = re.compile(
+    r"^(?P<scheme>[a-z]+):(?P<slug>[a-z0-9][a-z0-9-]*):(?P<anchor>[A-Za-z0-9_-]+)$"
+)
 
 
 @dataclass(frozen=True, slots=True)

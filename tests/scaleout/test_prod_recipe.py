@@ -36,7 +36,9 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     script = ["bash", str(ROOT / "scripts" / "prod.sh")]
     try:
-        up = subprocess.run([*script, "up"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        up = subprocess.run(
+            [*script, "up"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert up.returncode == 0, up.stdout + up.stderr
         yield f"http://127.0.0.1:{PORT}"
     finally:
@@ -71,7 +73,11 @@ def test_sign_in_and_websocket_echo_through_the_proxy(prod: str) -> None:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
         response = client.post(
             "/sign-in/",
-            data={"csrfmiddlewaretoken": token, "username": "delegate03", "password": "threshold-demo"},
+            data={
+                "csrfmiddlewaretoken": token,
+                "username": "delegate03",
+                "password": "threshold-demo",
+            },
             headers={"Referer": f"{prod}/sign-in/"},
         )
         assert response.status_code == 302 and response.headers["Location"] == "/dashboard/"
@@ -88,5 +94,11 @@ def test_sign_in_and_websocket_echo_through_the_proxy(prod: str) -> None:
 def test_websocket_from_a_foreign_origin_is_refused_through_the_proxy(prod: str) -> None:
     from websockets.exceptions import InvalidStatus
 
-    with pytest.raises(InvalidStatus), connect(prod.replace("http", "ws") + "/ws/echo/", additional_headers={"Origin": "http://evil.example"}):
+    with (
+        pytest.raises(InvalidStatus),
+        connect(
+            prod.replace("http", "ws") + "/ws/echo/",
+            additional_headers={"Origin": "http://evil.example"},
+        ),
+    ):
         pass
