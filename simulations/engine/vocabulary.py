@@ -101,9 +101,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.OBSERVER: "Observer",
 }
 
-NON_VOTING_ROLES: frozenset[Role] = frozenset(
-    {Role.PARENT, Role.CHILDS_ADVOCATE, Role.OBSERVER}
-)
+NON_VOTING_ROLES: frozenset[Role] = frozenset({Role.PARENT, Role.CHILDS_ADVOCATE, Role.OBSERVER})
 
 
 class Provenance(StrEnum):
