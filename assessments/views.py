@@ -6,37 +6,16 @@ Each dashboard is a page of its own, refused to people without the role;
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import role_required
 from accounts.models import PlatformRole
 from accounts.selectors import people_in_scope
-
-View = Callable[..., HttpResponse]
-
-
-def role_required(role: PlatformRole) -> Callable[[View], View]:
-    """Refuse (403) signed-in people without ``role``; send others to sign in."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_role(role):  # type: ignore[union-attr]
-                raise PermissionDenied(f"This page is for the {role.value} role.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
 
 DASHBOARD_ROLES = (
     PlatformRole.DELEGATE,

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import urls as accounts_urls
 from assessments import urls as assessments_urls
 from config import views
+from scenarios import urls as scenarios_urls
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include(accounts_urls)),
     path("", include(assessments_urls)),
+    path("", include(scenarios_urls)),
 ]
 
 if settings.DEBUG:

@@ -241,6 +241,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 # Background tasks (Django's tasks framework) run in-process by default.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Threshold -------------------------------------------------------------
+# Scenario packs cite guidance paragraphs; this resolves their keys.
+THRESHOLD_CITATION_CHECKER = "content.citations.citation_exists"
+
 # Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -26,3 +26,8 @@ SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 3
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 8))
+
+# Production sends real e-mail unless told otherwise.
+MAILERS["default"]["BACKEND"] = os.environ.get(
+    "MAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
