@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import Agency, ManagerScope, PlatformRole, Team, User
@@ -21,9 +22,13 @@ def person_upsert(
     job_title: str = "",
     manager_scope: str = ManagerScope.TEAM,
     is_superuser: bool = False,
+    groups: dict[PlatformRole, Group] | None = None,
 ) -> User:
-    """Create or update one person by username and set their roles exactly."""
-    groups = roles_ensure()
+    """Create or update one person by username and set their roles exactly.
+
+    :param groups: the role groups, when the caller has them already.
+    """
+    groups = groups or roles_ensure()
     user, created = User.objects.get_or_create(username=username)
     user.first_name = first_name
     user.last_name = last_name

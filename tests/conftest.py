@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import call_command
 
-from accounts.models import User
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 DEMO_PASSWORD = "threshold-demo"
 
@@ -17,6 +20,8 @@ def demo_people(db: None) -> dict[str, User]:
     """Seed the demo people and home page; return users by username."""
     call_command("seed_people", seed=7, stdout=StringIO())
     call_command("seed_pages", stdout=StringIO())
+    from accounts.models import User
+
     return {user.username: user for user in User.objects.all()}
 
 
@@ -38,3 +43,30 @@ def manager(demo_people: dict[str, User]) -> User:
 @pytest.fixture
 def editor(demo_people: dict[str, User]) -> User:
     return demo_people["editor"]
+
+
+@pytest.fixture
+def citations_resolve() -> object:
+    """Resolve guidance keys of the demo summary without importing it.
+
+    Tests of the guidance importer use the real resolver; tests of other
+    apps only need keys of the demo document to resolve.
+    """
+    from datetime import date
+
+    from content import citations
+
+    def fake(slug: str, anchor: str, on: date | None) -> citations.Citation | None:
+        if slug == "procedures-summary" and anchor.startswith("para-"):
+            return citations.Citation(
+                f"guidance:{slug}:{anchor}", f"/guidance/{slug}/#{anchor}", anchor, ""
+            )
+        return None
+
+    previous = citations._RESOLVERS.get("guidance")
+    citations.register_scheme("guidance", fake)
+    yield None
+    if previous is None:
+        citations._RESOLVERS.pop("guidance", None)
+    else:
+        citations.register_scheme("guidance", previous)

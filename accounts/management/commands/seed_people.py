@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from faker import Faker
 
 from accounts.models import AgencyKind, ManagerScope, PlatformRole
+from accounts.roles import roles_ensure
 from accounts.services import agency_upsert, person_upsert, team_upsert
 
 DEMO_PASSWORD = "threshold-demo"  # noqa: S105 - published demo sign-in
@@ -64,6 +65,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, seed: int, **options: Any) -> None:
         fake = Faker("en_GB")
         fake.seed_instance(seed)
+        groups = roles_ensure()
         teams = {}
         for agency_slug, kind, team_slug, team_name in TEAMS:
             agency = agency_upsert(name=AGENCY_NAMES[agency_slug], slug=agency_slug, kind=kind)
@@ -83,6 +85,7 @@ class Command(BaseCommand):
                 team=teams[team_key] if team_key else None,
                 roles=roles,
                 password=DEMO_PASSWORD,
+                groups=groups,
                 **extra,
             )
             return [username, f"{first} {last}", ", ".join(role.value for role in roles)]

@@ -1,0 +1,69 @@
+"""The admin form for a scenario: one YAML field, checked as it is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from scenarios.checks import scenario_parse
+
+
+class ScenarioSourceField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 40, "spellcheck": "true", "class": "monospace"})
+
+
+class ScenarioForm(WagtailAdminModelForm):
+    """Saving a draft needs readable YAML with a slug and title; publishing needs a valid pack."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.casefile = None
+
+    def clean_source(self) -> str:
+        text: str = self.cleaned_data["source"]
+        draft = getattr(self.fields["source"], "is_deferred_validation", False)
+        casefile, errors = scenario_parse(text, file="scenario")
+        if errors and not draft:
+            raise forms.ValidationError(
+                [f"Line {e.line}, {e.field_path or 'document'}: {e.message}" for e in errors[:30]]
+            )
+        if casefile is None:
+            head = _draft_header(text)
+            if head is None:
+                raise forms.ValidationError(
+                    "A draft must at least be readable YAML with a 'slug' and a 'title'."
+                )
+            self.instance.slug, self.instance.title = head
+            self.instance.summary = ""
+        else:
+            self.casefile = casefile
+            self.instance.slug = casefile.slug
+            self.instance.title = casefile.title
+            self.instance.summary = casefile.summary
+            self.instance.conference_type = casefile.conference_type.value
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        slug = self.instance.slug
+        if slug:
+            clash = type(self.instance).objects.filter(slug=slug).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("source", f"Another scenario already uses the slug {slug!r}.")
+        return cleaned
+
+
+def _draft_header(text: str) -> tuple[str, str] | None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    slug, title = data.get("slug"), data.get("title")
+    if isinstance(slug, str) and slug and isinstance(title, str) and title:
+        return slug, title
+    return None
