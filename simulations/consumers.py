@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
+from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from simulations import protocol
+from simulations import protocol, selectors, services
+from simulations.engine import conference
+from simulations.engine.state import Actor
+from simulations.engine.vocabulary import Role
+from simulations.hub import hub
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +44,140 @@ class EchoConsumer(AsyncWebsocketConsumer):
             await self.send(
                 text_data=protocol.render_echo(command, user_name=self.scope["user"].get_username())
             )
+
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_RATE_LIMITED = 4429
+RATE_PER_SECOND = 20.0
+RATE_BURST = 40.0
+RATE_STRIKES_BEFORE_CLOSE = 100
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    """One delegate's (or the trainer's) connection to a conference room.
+
+    It checks who may join, parses frames, calls one service per command and
+    hands committed events to the process's hub, which renders and fans them
+    out. It keeps only ids and the actor on ``self``.
+    """
+
+    actor: Actor
+    wants_html: bool = False
+
+    async def connect(self) -> None:
+        self.room_id: int | None = None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        code = self.scope["url_route"]["kwargs"]["code"]
+        access = await database_sync_to_async(selectors.room_access)(code=code, user=user)
+        if access is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.wants_html = query.get("format") == ["html"]
+        self.room_id, self.actor = access.room_id, access.actor
+        self.tokens, self.last_refill, self.strikes = RATE_BURST, time.monotonic(), 0
+        await self.accept()
+        await self.send_snapshot(access)
+        await hub.join(access.room_id, self, seq=access.seq, state=access.state)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "room_id", None) is not None:
+            await hub.leave(self.room_id, self)
+
+    async def send_frame(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def send_snapshot(self, access: selectors.RoomAccess) -> None:
+        view = conference.view_for(access.state, access.actor)
+        await self.send_frame(protocol.render_snapshot(seq=access.seq, view=view, seat=access.seat))
+        if self.wants_html and hub.panel_renderer is not None:
+            panels = await hub.panel_renderer(access.state, access.actor, access.seq)
+            await self.send_frame(protocol.render_html(seq=access.seq, panels=panels))
+
+    def _allow_frame(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.last_refill) * RATE_PER_SECOND)
+        self.last_refill = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        self.strikes += 1
+        return False
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        user = self.scope["user"]
+        if not self._allow_frame():
+            if self.strikes >= RATE_STRIKES_BEFORE_CLOSE:
+                logger.warning("room %s: closing %s for flooding", self.room_id, user)
+                await self.close(code=CLOSE_RATE_LIMITED)
+                return
+            if self.strikes == 1 or self.strikes % 20 == 0:
+                await self.send_frame(
+                    protocol.render_error(
+                        protocol.ProtocolError("rate_limited", "Too many messages: slow down.")
+                    )
+                )
+            return
+        try:
+            frame = protocol.parse_room_frame(text_data)
+        except protocol.ProtocolError as error:
+            logger.info("room %s: rejected frame from %s: %s", self.room_id, user, error.code)
+            await self.send_frame(protocol.render_error(error))
+            return
+        if isinstance(frame, protocol.Ping):
+            await self.send_frame(protocol.render_pong(frame))
+        elif isinstance(frame, protocol.Resync):
+            access = await database_sync_to_async(selectors.room_access)(
+                room_id=self.room_id, user=user
+            )
+            if access is None:
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+            self.actor = access.actor
+            await self.send_snapshot(access)
+        else:
+            await self.run_command(frame)
+
+    async def run_command(self, frame: protocol.RoomCommand) -> None:
+        try:
+            as_role = Role(frame.as_role) if frame.as_role else None
+        except ValueError:
+            await self.send_frame(
+                protocol.render_rejected(
+                    command_id=frame.id, code="bad_field", message="Unknown role."
+                )
+            )
+            return
+        result = await database_sync_to_async(services.room_command_apply)(
+            room_id=self.room_id,
+            user=self.scope["user"],
+            name=frame.name,
+            args=frame.args,
+            command_id=frame.id,
+            as_role=as_role,
+        )
+        if result.rejection is not None:
+            logger.info(
+                "room %s: %s rejected %s: %s",
+                self.room_id,
+                self.scope["user"],
+                frame.name,
+                result.rejection.code,
+            )
+            await self.send_frame(
+                protocol.render_rejected(
+                    command_id=frame.id,
+                    code=str(result.rejection.code),
+                    message=result.rejection.message,
+                )
+            )
+            return
+        if result.events and result.state is not None:
+            await hub.publish(self.room_id, result.events, result.state)
+        await self.send_frame(
+            protocol.render_ack(command_id=frame.id, seq=result.seq, duplicate=result.duplicate)
+        )

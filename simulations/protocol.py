@@ -41,7 +41,26 @@ class Echo:
     ref: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RoomCommand:
+    """Ask the room to apply one engine command (see docs/protocol.md)."""
+
+    id: str
+    name: str
+    args: dict[str, Any]
+    as_role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resync:
+    """Ask for a fresh snapshot (the client saw a gap in sequence numbers)."""
+
+    since: int
+
+
 Command = Ping | Echo
+RoomFrame = Ping | RoomCommand | Resync
+COMMAND_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 
 
 def _ref(data: dict[str, Any]) -> str | None:
@@ -60,8 +79,7 @@ def _only(data: dict[str, Any], allowed: set[str]) -> None:
         raise ProtocolError("unknown_field", f"Unknown field(s) in frame: {names}.")
 
 
-def parse_frame(raw: str | bytes | None) -> Command:
-    """Turn one inbound text frame into a command, or raise ``ProtocolError``."""
+def _load(raw: str | bytes | None) -> dict[str, Any]:
     if raw is None:
         raise ProtocolError("binary_frame", "Send text frames containing JSON.")
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
@@ -73,7 +91,19 @@ def parse_frame(raw: str | bytes | None) -> Command:
         raise ProtocolError("bad_json", "The frame is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise ProtocolError("bad_frame", "A frame must be a JSON object.")
-    kind = data.get("type")
+    if not isinstance(data.get("type"), str):
+        raise ProtocolError("bad_frame", "A frame must have a string 'type'.")
+    return data
+
+
+def _unknown(kind: str) -> ProtocolError:
+    return ProtocolError("unknown_type", f"Unknown frame type {kind[:40]!r}.")
+
+
+def parse_frame(raw: str | bytes | None) -> Command:
+    """Turn one inbound frame on the echo socket into a command, or raise ``ProtocolError``."""
+    data = _load(raw)
+    kind = data["type"]
     if kind == "ping":
         _only(data, {"type", "ref"})
         return Ping(ref=_ref(data))
@@ -85,9 +115,45 @@ def parse_frame(raw: str | bytes | None) -> Command:
                 "bad_field", f"'text' must be a string of at most {MAX_ECHO_CHARS} characters."
             )
         return Echo(text=text, ref=_ref(data))
-    if not isinstance(kind, str):
-        raise ProtocolError("bad_frame", "A frame must have a string 'type'.")
-    raise ProtocolError("unknown_type", f"Unknown frame type {kind[:40]!r}.")
+    raise _unknown(kind)
+
+
+def parse_room_frame(raw: str | bytes | None) -> RoomFrame:
+    """Turn one inbound frame on a room socket into a request, or raise ``ProtocolError``."""
+    data = _load(raw)
+    kind = data["type"]
+    if kind == "ping":
+        _only(data, {"type", "ref"})
+        return Ping(ref=_ref(data))
+    if kind == "resync":
+        _only(data, {"type", "since"})
+        since = data.get("since", 0)
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            raise ProtocolError("bad_field", "'since' must be a sequence number (0 or more).")
+        return Resync(since=since)
+    if kind == "command":
+        _only(data, {"type", "id", "name", "args", "as_role"})
+        command_id, name, args = data.get("id"), data.get("name"), data.get("args", {})
+        if (
+            not isinstance(command_id, str)
+            or not 8 <= len(command_id) <= 64
+            or not set(command_id) <= COMMAND_ID_CHARS
+        ):
+            raise ProtocolError(
+                "bad_field",
+                "'id' must be 8 to 64 letters, digits or '-_.:' (a fresh one per command).",
+            )
+        if not isinstance(name, str) or not name.isidentifier() or len(name) > 40:
+            raise ProtocolError(
+                "bad_field", "'name' must be the name of a command, such as 'CastVote'."
+            )
+        if not isinstance(args, dict):
+            raise ProtocolError("bad_field", "'args' must be an object.")
+        as_role = data.get("as_role")
+        if as_role is not None and (not isinstance(as_role, str) or len(as_role) > 40):
+            raise ProtocolError("bad_field", "'as_role' must be a role name.")
+        return RoomCommand(id=command_id, name=name, args=args, as_role=as_role)
+    raise _unknown(kind)
 
 
 def render(frame: dict[str, Any]) -> str:
@@ -108,3 +174,32 @@ def render_error(error: ProtocolError) -> str:
 
 def render_welcome(*, user_name: str) -> str:
     return render({"type": "welcome", "user": user_name})
+
+
+# Room frames, server to client ------------------------------------------------
+
+
+def render_snapshot(*, seq: int, view: dict[str, Any], seat: dict[str, Any]) -> str:
+    return render({"type": "snapshot", "seq": seq, "seat": seat, "view": view})
+
+
+def render_event(*, seq: int, event: dict[str, Any] | None) -> str:
+    """One event, or ``None`` when this audience may not see it (the number still counts)."""
+    return render({"type": "event", "seq": seq, "event": event})
+
+
+def render_ack(*, command_id: str, seq: int, duplicate: bool) -> str:
+    return render({"type": "ack", "id": command_id, "seq": seq, "duplicate": duplicate})
+
+
+def render_rejected(*, command_id: str, code: str, message: str) -> str:
+    return render({"type": "rejected", "id": command_id, "code": code, "message": message})
+
+
+def render_presence(*, online: list[str], trainer: bool) -> str:
+    return render({"type": "presence", "online": online, "trainer": trainer})
+
+
+def render_html(*, seq: int, panels: dict[str, str]) -> str:
+    """Server-rendered panels for browser sockets, swapped in by id."""
+    return render({"type": "html", "seq": seq, "panels": panels})

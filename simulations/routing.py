@@ -6,4 +6,5 @@ from simulations import consumers
 
 websocket_urlpatterns = [
     path("ws/echo/", consumers.EchoConsumer.as_asgi()),
+    path("ws/rooms/<str:code>/", consumers.RoomConsumer.as_asgi()),
 ]

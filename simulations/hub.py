@@ -1,0 +1,209 @@
+"""Fan room events out to this process's sockets, rendered once per audience.
+
+Each worker process has one ``Hub``. A socket registers with the room it
+joined and the actor it sees as (a seat, an observer, or the trainer's
+console). When events are committed, the hub renders each event once per
+distinct audience and sends that frame to every socket of the audience.
+
+Between processes, the channel layer carries only committed events: one
+message per batch to the room's group, received by one listener per process
+(not one per socket). With the in-process default layer there is only one
+process, so the hub skips the layer altogether: the stock in-memory layer
+sweeps every channel on each send and caps room traffic well below what a
+seminar needs (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from simulations import protocol
+from simulations.engine import conference
+from simulations.engine.events import Event, event_from_dict
+from simulations.engine.state import Actor, ConferenceState
+
+logger = logging.getLogger(__name__)
+
+PROCESS_ID = uuid.uuid4().hex
+
+
+def room_group_name(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+class RoomSocket(Protocol):
+    """What the hub needs of a consumer."""
+
+    actor: Actor
+    wants_html: bool
+
+    async def send_frame(self, text: str) -> None: ...
+
+
+PanelRenderer = Callable[[ConferenceState, Actor, int], Awaitable[dict[str, str]]]
+
+
+@dataclass
+class RoomHub:
+    room_id: int
+    seq: int
+    state: ConferenceState
+    sockets: set[RoomSocket] = field(default_factory=set)
+    listener: asyncio.Task[None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def audiences(self) -> dict[Actor, list[RoomSocket]]:
+        groups: dict[Actor, list[RoomSocket]] = defaultdict(list)
+        for socket in self.sockets:
+            groups[socket.actor].append(socket)
+        return groups
+
+    def online_roles(self) -> list[str]:
+        return sorted(
+            {
+                s.actor.role.value
+                for s in self.sockets
+                if s.actor.role is not None and not s.actor.is_trainer
+            }
+        )
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.rooms: dict[int, RoomHub] = {}
+        self.panel_renderer: PanelRenderer | None = None
+        self.deliveries = 0
+
+    @property
+    def shares_across_processes(self) -> bool:
+        return bool(getattr(settings, "REDIS_URL", ""))
+
+    async def join(
+        self, room_id: int, socket: RoomSocket, *, seq: int, state: ConferenceState
+    ) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = RoomHub(room_id=room_id, seq=seq, state=state)
+            if self.shares_across_processes:
+                room.listener = asyncio.create_task(self._listen(room))
+        elif seq > room.seq:
+            room.seq, room.state = seq, state
+        room.sockets.add(socket)
+        await self._presence(room)
+
+    async def leave(self, room_id: int, socket: RoomSocket) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        room.sockets.discard(socket)
+        if not room.sockets:
+            if room.listener is not None:
+                room.listener.cancel()
+            del self.rooms[room_id]
+            return
+        await self._presence(room)
+
+    async def publish(
+        self, room_id: int, events: Iterable[tuple[int, Event]], state: ConferenceState
+    ) -> None:
+        """Deliver committed events here, then tell the other processes."""
+        batch = list(events)
+        if not batch:
+            return
+        await self._deliver(room_id, batch, state)
+        if self.shares_across_processes:
+            layer = get_channel_layer()
+            await layer.group_send(
+                room_group_name(room_id),
+                {
+                    "type": "room.events",
+                    "origin": PROCESS_ID,
+                    "events": [[seq, event.to_dict()] for seq, event in batch],
+                },
+            )
+
+    async def _deliver(
+        self, room_id: int, batch: list[tuple[int, Event]], state: ConferenceState
+    ) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        async with room.lock:
+            fresh = [(seq, event) for seq, event in batch if seq > room.seq]
+            if not fresh:
+                return
+            room.seq, room.state = fresh[-1][0], state
+            for actor, sockets in room.audiences().items():
+                frames = [
+                    protocol.render_event(
+                        seq=seq, event=conference.event_view_for(state, event, actor)
+                    )
+                    for seq, event in fresh
+                ]
+                html = None
+                if self.panel_renderer is not None and any(s.wants_html for s in sockets):
+                    panels = await self.panel_renderer(state, actor, room.seq)
+                    html = protocol.render_html(seq=room.seq, panels=panels)
+                for socket in sockets:
+                    for frame in frames:
+                        await socket.send_frame(frame)
+                    if html is not None and socket.wants_html:
+                        await socket.send_frame(html)
+                self.deliveries += len(frames) * len(sockets)
+
+    async def _presence(self, room: RoomHub) -> None:
+        frame = protocol.render_presence(
+            online=room.online_roles(), trainer=any(s.actor.is_trainer for s in room.sockets)
+        )
+        for socket in list(room.sockets):
+            await socket.send_frame(frame)
+
+    async def _listen(self, room: RoomHub) -> None:
+        """Receive other processes' events for ``room`` (one listener per process)."""
+        layer = get_channel_layer()
+        channel = await layer.new_channel("hub.")
+        group = room_group_name(room.room_id)
+        await layer.group_add(group, channel)
+        try:
+            while True:
+                message = await layer.receive(channel)
+                if message.get("origin") == PROCESS_ID:
+                    continue
+                await self._receive_remote(room.room_id, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a broken layer must not take the room down
+            logger.exception("room %s: listener stopped", room.room_id)
+        finally:
+            await layer.group_discard(group, channel)
+
+    async def _receive_remote(self, room_id: int, message: dict[str, Any]) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        batch = [(int(seq), event_from_dict(data)) for seq, data in message["events"]]
+        if batch[0][0] == room.seq + 1:
+            state = conference.replay(room.state, (event for _, event in batch))
+        else:
+            # Missed something: rebuild from the database, then deliver.
+            from simulations.models import Room
+            from simulations.selectors import room_state
+
+            def rebuild() -> ConferenceState:
+                return room_state(room=Room.objects.get(pk=room_id))
+
+            state = await sync_to_async(rebuild)()
+        await self._deliver(room_id, batch, state)
+
+
+hub = Hub()
