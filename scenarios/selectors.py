@@ -6,7 +6,7 @@ lives here, so the engine never sees a model instance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,9 @@ from simulations.engine.casefile import (
     RolePack,
     date_of_birth,
     format_date,
+    map_texts,
     render_scenario,
+    render_text,
     resolve_offset,
 )
 from simulations.engine.casefile import Scenario as Casefile
@@ -103,8 +105,15 @@ def scenario_role_pack(
 ) -> dict[str, Any]:
     """Return only what one role holds, rendered for the seminar date."""
     on = seminar_date or timezone.localdate()
-    case = render_scenario(scenario_casefile(scenario=scenario), seminar_date=on)
-    pack = case.pack(role)
+    raw = scenario_casefile(scenario=scenario)
+
+    def fill(text: str) -> str:
+        return render_text(raw, text, seminar_date=on)
+
+    # Render only what the page shows: the household and this role's pack.
+    case = replace(raw, title=fill(raw.title), household=map_texts(raw.household, fill))
+    pack = raw.pack(role)
+    pack = map_texts(pack, fill) if pack is not None else None
     return {
         "scenario": scenario,
         "case": case,
