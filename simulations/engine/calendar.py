@@ -17,7 +17,7 @@ of 1 May" means on or before ``add_working_days(1 May, 10)``, and
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 from datetime import date, timedelta
 
 _SATURDAY = 5
@@ -37,12 +37,21 @@ def add_working_days(start: date, n: int, holidays: Set[date]) -> date:
     ``start`` itself is not counted, and ``n == 0`` returns ``start``
     unchanged even when it is not a working day.
     """
+    return add_days_where(start, n, lambda day: is_working_day(day, holidays))
+
+
+def add_days_where(start: date, n: int, counts: Callable[[date], bool]) -> date:
+    """Return the date ``n`` counted days after ``start``, counting days where ``counts``.
+
+    The same convention as :func:`add_working_days`, for callers that decide
+    what a working day is themselves (a scenario rendered without holidays).
+    """
     step = _ONE_DAY if n > 0 else -_ONE_DAY
     remaining = abs(n)
     day = start
     while remaining:
         day += step
-        if is_working_day(day, holidays):
+        if counts(day):
             remaining -= 1
     return day
 

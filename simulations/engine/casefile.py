@@ -70,6 +70,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, cast
 
+from simulations.engine.calendar import add_days_where
 from simulations.engine.vocabulary import (
     Category,
     ConferenceType,
@@ -188,34 +189,9 @@ def add_working_days(
     """Return the date ``amount`` working days after (or before) ``day``.
 
     The starting day is not counted, so one working day after a Friday is
-    the following Monday.
+    the following Monday (the convention of ``simulations.engine.calendar``).
     """
-    step = 1 if amount >= 0 else -1
-    remaining = abs(amount)
-    current = day
-    while remaining:
-        current += timedelta(days=step)
-        if is_working_day(current):
-            remaining -= 1
-    return current
-
-
-def working_days_between(
-    start: date, end: date, is_working_day: Callable[[date], bool] = is_weekday
-) -> int:
-    """Count working days after ``start`` up to and including ``end``.
-
-    Negative when ``end`` is before ``start``.
-    """
-    if end < start:
-        return -working_days_between(end, start, is_working_day)
-    count = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            count += 1
-    return count
+    return add_days_where(day, amount, is_working_day)
 
 
 @dataclass(frozen=True)

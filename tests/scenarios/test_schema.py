@@ -16,6 +16,7 @@ from scenarios.schema import (
     load_scenario,
     parse_scenario,
 )
+from simulations.engine.calendar import working_days_between
 from simulations.engine.casefile import (
     Address,
     Adult,
@@ -38,7 +39,6 @@ from simulations.engine.casefile import (
     add_working_days,
     render_text,
     validate_scenario,
-    working_days_between,
 )
 from simulations.engine.vocabulary import (
     Category,
@@ -619,8 +619,8 @@ def test_working_days() -> None:
     friday = date(2026, 3, 13)
     assert add_working_days(friday, 1) == date(2026, 3, 16)
     assert add_working_days(date(2026, 3, 16), -1) == friday
-    assert working_days_between(friday, date(2026, 3, 16)) == 1
-    assert working_days_between(date(2026, 3, 2), date(2026, 3, 23)) == 15
+    assert working_days_between(friday, date(2026, 3, 16), frozenset()) == 1
+    assert working_days_between(date(2026, 3, 2), date(2026, 3, 23), frozenset()) == 15
 
 
 def test_render_text() -> None:
