@@ -98,7 +98,7 @@ class Scenario(
         return self._revisions
 
     def get_preview_template(self, request: HttpRequest, mode_name: str) -> str:
-        return "scenarios/scenario_preview.html"
+        return "scenarios/scenario_detail.html"
 
     def get_preview_context(self, request: HttpRequest, mode_name: str) -> dict[str, Any]:
         from scenarios.selectors import scenario_render_for_trainer
