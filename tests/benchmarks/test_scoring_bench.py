@@ -136,7 +136,7 @@ def test_score_a_finished_conference() -> None:
         score(p, strategy_discussion_on=strategy)
         timings.append((time.perf_counter() - started) * 1000)
     median = statistics.median(timings)
-    print(  # noqa: T201 - `make bench` shows the figures
+    print(
         f"\nscore_conference, {len(p.setup.seated_roles)} seats, {len(p.events)} events, "
         f"{len(card.findings)} findings: median of {RUNS} {median:.1f} ms, "
         f"max {max(timings):.1f} ms (target < {TARGET_MS} ms)"
