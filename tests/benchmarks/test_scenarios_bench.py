@@ -25,7 +25,9 @@ def test_load_whole_library(citations_resolve: None) -> None:
     started = time.perf_counter()
     call_command("load_scenarios", stdout=StringIO())
     elapsed = time.perf_counter() - started
-    print(f"\nload_scenarios, {len(library_paths())} scenarios into an empty database: {elapsed:.2f} s (target < 3 s)")
+    print(
+        f"\nload_scenarios, {len(library_paths())} scenarios into an empty database: {elapsed:.2f} s (target < 3 s)"
+    )
     started = time.perf_counter()
     call_command("load_scenarios", stdout=StringIO())
     print(f"load_scenarios again, unchanged: {time.perf_counter() - started:.2f} s")
