@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from content.models import HomePage
 
@@ -25,11 +27,19 @@ HOME_BODY = (
 )
 
 
+def _root_page_create() -> Page:
+    """Recreate Wagtail's root page (and default locale) on an emptied database."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(title="Root", slug="root")
+
+
 @transaction.atomic
 def home_page_ensure() -> HomePage:
     """Make a ``HomePage`` the root of the default site (idempotent)."""
     home = HomePage.objects.first()
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _root_page_create()
     if home is None:
         home = HomePage(title="Threshold", slug="home", intro=HOME_INTRO, body=HOME_BODY)
         # Wagtail's own first migration makes a placeholder welcome page at

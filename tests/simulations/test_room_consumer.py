@@ -15,7 +15,7 @@ from tests.simulations.rooms import ROLES, connect, open_room
 
 pytestmark = [
     pytest.mark.websockets,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
