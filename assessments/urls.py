@@ -2,11 +2,63 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import views
+from assessments import views, workbook_views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/delegate/", views.delegate_dashboard, name="delegate_dashboard"),
     path("dashboard/trainer/", views.trainer_dashboard, name="trainer_dashboard"),
     path("dashboard/manager/", views.manager_dashboard, name="manager_dashboard"),
+    # The delegate's workbook. Answer URLs name a chapter page and a block id,
+    # never an answer: whose answer it is always comes from the session.
+    path(
+        "learn/workbook/<int:page_id>/",
+        workbook_views.workbook_contents,
+        name="workbook_contents",
+    ),
+    path(
+        "learn/workbook/<int:page_id>/resume/",
+        workbook_views.workbook_resume,
+        name="workbook_resume",
+    ),
+    path(
+        "learn/workbook/<int:page_id>/results/",
+        workbook_views.workbook_results,
+        name="workbook_results",
+    ),
+    path(
+        "learn/workbook/<int:page_id>/print/",
+        workbook_views.workbook_print,
+        name="workbook_print",
+    ),
+    path(
+        "learn/workbook/<int:page_id>/print.pdf",
+        workbook_views.workbook_print_pdf,
+        name="workbook_print_pdf",
+    ),
+    path(
+        "learn/chapter/<int:page_id>/",
+        workbook_views.workbook_chapter,
+        name="workbook_chapter",
+    ),
+    path(
+        "learn/chapter/<int:page_id>/submit/",
+        workbook_views.workbook_chapter_submit,
+        name="workbook_chapter_submit",
+    ),
+    path(
+        "learn/chapter/<int:page_id>/blocks/<slug:block_id>/answer/",
+        workbook_views.workbook_answer,
+        name="workbook_answer",
+    ),
+    path(
+        "learn/chapter/<int:page_id>/blocks/<slug:block_id>/check/",
+        workbook_views.workbook_quiz_check,
+        name="workbook_quiz_check",
+    ),
+    path(
+        "learn/chapter/<int:page_id>/blocks/<slug:block_id>/read/",
+        workbook_views.workbook_reading,
+        name="workbook_reading",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
 from accounts.selectors import people_in_scope
+from assessments.selectors import workbooks_progress
 
 DASHBOARD_ROLES = (
     PlatformRole.DELEGATE,
@@ -39,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(PlatformRole.DELEGATE)
 def delegate_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/delegate_dashboard.html")
+    workbooks = workbooks_progress(user=request.user)  # type: ignore[arg-type]
+    return render(request, "assessments/delegate_dashboard.html", {"workbooks": workbooks})
 
 
 @require_GET

@@ -10,7 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import urls as accounts_urls
 from assessments import urls as assessments_urls
 from config import views
+from content import urls as content_urls
 from scenarios import urls as scenarios_urls
+from simulations import urls as simulations_urls
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(assessments_urls)),
     path("", include(scenarios_urls)),
+    path("", include(simulations_urls)),
+    path("", include("simulations.scoring_urls")),
 ]
 
 if settings.DEBUG:
@@ -27,4 +31,4 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [path("", include(content_urls)), path("", include(wagtail_urls))]

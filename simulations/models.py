@@ -123,3 +123,46 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_id}#{self.seq} {self.kind}"
+
+
+class RoomScore(models.Model):
+    """One scoring of a room's event log against one version of the rule set.
+
+    A score is a record, not a cache: re-scoring with a new rule set (or
+    after the room moved on) adds a row and keeps the old ones, so a
+    scorecard always says what it was judged against. The same room, rule
+    set version and last event are scored once (``room_score`` returns the
+    stored row), which makes ``manage.py rescore`` idempotent.
+    """
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="scores")
+    rule_set_version = models.CharField(max_length=40)
+    seq = models.PositiveIntegerField(help_text="The room's last event when it was scored.")
+    phase = models.CharField(
+        max_length=32, help_text="Where the room was on its agenda when it was scored."
+    )
+    scenario_revision_id = models.PositiveIntegerField(
+        null=True, help_text="The scenario revision whose answer keys were used."
+    )
+    guidance_version = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The guidance versions in force on the conference date that findings cite, "
+        "as 'document-slug@YYYY-MM-DD'; empty if none was found.",
+    )
+    scored_at = models.DateTimeField(auto_now_add=True)
+    scorecard = models.JSONField(help_text="The engine's ScoreCard, as ScoreCard.to_dict().")
+    totals = models.JSONField(
+        default=dict, help_text="Points per role and for the room, for listings and exports."
+    )
+
+    class Meta:
+        ordering = ["room", "-scored_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "rule_set_version", "seq"], name="room_score_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} scored against {self.rule_set_version} at #{self.seq}"

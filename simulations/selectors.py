@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import PlatformRole, User
 from simulations.engine import conference
 from simulations.engine.events import event_from_dict
 from simulations.engine.state import Actor, ConferenceSetup, ConferenceState, new_conference
@@ -125,4 +125,43 @@ def room_access(
         actor, seat = Actor.seat(role), {"role": role.value, "label": role.label, "trainer": False}
     return RoomAccess(
         room_id=room.pk, seq=room.seq, state=room_state(room=room), actor=actor, seat=seat
+    )
+
+
+# Seminar pages ----------------------------------------------------------------
+
+
+def seminar_get(*, seminar_id: int) -> Seminar:
+    return Seminar.objects.select_related("trainer").get(pk=seminar_id)
+
+
+def is_seminar_trainer(*, seminar: Seminar, user: Any) -> bool:
+    """Return whether ``user`` runs ``seminar`` (or is an administrator)."""
+    return bool(user.is_authenticated and (seminar.trainer_id == user.pk or user.is_superuser))
+
+
+def seminar_rooms(*, seminar: Seminar) -> QuerySet[Room]:
+    return (
+        Room.objects.filter(seminar=seminar)
+        .select_related("scenario", "seminar")
+        .prefetch_related("seats__user")
+        .order_by("name", "pk")
+    )
+
+
+def room_vacant_roles(*, room: Room) -> list[Role]:
+    """Return the room's seats nobody holds or covers, in seating order."""
+    vacant = {
+        seat.role
+        for seat in Seat.objects.filter(room=room, user__isnull=True, covered_by_trainer=False)
+    }
+    return [role for role in Role if role.value in vacant and role is not Role.OBSERVER]
+
+
+def people_to_seat() -> QuerySet[User]:
+    """Return the people a trainer can put in a seat: active delegates."""
+    return (
+        User.objects.filter(is_active=True, groups__name=PlatformRole.DELEGATE.value)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )

@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+from content.models.glossary import GlossaryTerm
+from content.models.guidance import (
+    BlockKind,
+    DocumentStatus,
+    GuidanceBlock,
+    GuidanceCacheStamp,
+    GuidanceDocumentPage,
+    GuidanceFootnote,
+    GuidanceIndexPage,
+    GuidanceSection,
+    GuidanceVersion,
+    PageReview,
+)
 from content.models.home import HomePage
+from content.models.workbook import WorkbookChapterPage, WorkbookIndexPage, WorkbookPage
 
-__all__ = ["HomePage"]
+__all__ = [
+    "BlockKind",
+    "DocumentStatus",
+    "GlossaryTerm",
+    "GuidanceBlock",
+    "GuidanceCacheStamp",
+    "GuidanceDocumentPage",
+    "GuidanceFootnote",
+    "GuidanceIndexPage",
+    "GuidanceSection",
+    "GuidanceVersion",
+    "PageReview",
+    "HomePage",
+    "WorkbookChapterPage",
+    "WorkbookIndexPage",
+    "WorkbookPage",
+]

@@ -15,6 +15,8 @@ STEPS: list[tuple[str, bool]] = [
     # (command, takes --seed)
     ("seed_people", True),
     ("seed_pages", False),
+    ("seed_guidance", False),
+    ("seed_workbook", False),
 ]
 
 
