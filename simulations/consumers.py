@@ -89,7 +89,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await hub.leave(self.room_id, self)
 
     async def send_frame(self, text: str) -> None:
-        await self.send(text_data=text)
+        try:
+            await self.send(text_data=text)
+        except (OSError, RuntimeError):
+            # The client went away while the hub was fanning out (uvicorn
+            # raises ClientDisconnected, or RuntimeError once closed). Skip
+            # it: its disconnect() takes it out of the hub, and one dead
+            # socket must not cut a broadcast short for the rest of the room.
+            logger.debug("room %s: frame to a closed socket dropped", self.room_id)
 
     async def send_snapshot(self, access: selectors.RoomAccess) -> None:
         view = conference.view_for(access.state, access.actor)

@@ -171,7 +171,12 @@ class Hub:
     async def _listen(self, room: RoomHub) -> None:
         """Receive other processes' events for ``room`` (one listener per process)."""
         layer = get_channel_layer()
-        channel = await layer.new_channel("hub.")
+        # The default prefix on purpose: channels_redis lets one coroutine at
+        # a time block on Redis for all of a process's own channels, popping
+        # the key of its channel's prefix. A channel with another prefix than
+        # the consumers' ("specific.") waits behind them, and the other
+        # workers' events for it are never read.
+        channel = await layer.new_channel()
         group = room_group_name(room.room_id)
         await layer.group_add(group, channel)
         try:
