@@ -94,7 +94,7 @@ CURVES_FILE = ROOT / "var" / "bench" / "conference-curves.json"
 
 
 def log(message: str) -> None:
-    print(f"[bench] {message}", flush=True)  # noqa: T201 - benchmarks report on stdout
+    print(f"[bench] {message}", flush=True)
 
 
 class LoadGen:
