@@ -33,10 +33,11 @@ from simulations.engine.commands import (
     command_from_dict,
 )
 from simulations.engine.events import Event
-from simulations.engine.state import Actor, Child, ConferenceSetup, ConferenceState
+from simulations.engine.state import Actor, Child, ConferenceSetup, ConferenceState, Phase
 from simulations.engine.vocabulary import Role
 from simulations.models import Room, RoomEvent, Seat, Seminar
 from simulations.selectors import is_room_trainer, room_state, room_state_cache_put
+from simulations.tasks import room_score_task
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +307,18 @@ def room_command_apply(
         transaction.on_commit(
             lambda: room_state_cache_put(room_id=room.pk, seq=room.seq, state=new_state)
         )
+        if new_state.phase is Phase.CLOSED and state.phase is not Phase.CLOSED:
+            # Score the conference once it is over, after the closing command
+            # has committed (a failed score never undoes the conference).
+            transaction.on_commit(lambda: _room_score_enqueue(room.pk))
     return CommandResult(command_id=command_id, seq=room.seq, events=numbered, state=new_state)
+
+
+def _room_score_enqueue(room_id: int) -> None:
+    try:
+        room_score_task.enqueue(room_id)
+    except Exception:
+        logger.exception("Could not queue scoring for room %s", room_id)
 
 
 def validate_room_name(name: str) -> None:

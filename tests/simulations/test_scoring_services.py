@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import date
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -21,6 +22,7 @@ from simulations.engine.ruleset import (
 from simulations.engine.scoring import RuleConfig, RuleSet
 from simulations.models import Room, RoomEvent, RoomScore
 from simulations.panels import room_context_clear
+from simulations.playback import play
 from simulations.scoring_services import (
     RoomScoreRefused,
     UnknownRuleSet,
@@ -30,7 +32,6 @@ from simulations.scoring_services import (
     ruleset_get,
 )
 from simulations.selectors import room_state_cache_clear
-from tests.simulations.conferences import play
 from tests.simulations.rooms import open_room
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,19 @@ def other_version(version: str = "2026.2", **changes: object) -> dict:
 
 
 # Scoring a conference ------------------------------------------------------------
+
+
+def test_closing_a_conference_scores_it_once_the_close_has_committed(
+    room: Room, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        closed = play(room)
+    assert not RoomScore.objects.filter(room=room).exists()  # not before the commit
+    for callback in callbacks:
+        callback()
+    score = RoomScore.objects.get(room=closed)
+    assert (score.seq, score.phase) == (closed.seq, "closed")
+    assert score.rule_set_version == DEFAULT_RULE_SET.version
 
 
 def test_a_closed_conference_is_scored_with_what_it_was_judged_against(closed_room: Room) -> None:
