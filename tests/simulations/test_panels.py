@@ -211,7 +211,7 @@ def test_rendering_needs_no_database_once_the_room_is_known(
 
 
 @pytest.mark.websockets
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 async def test_browser_sockets_get_html_panels_with_each_change(
     demo_people: Any, citations_resolve: Any
 ) -> None:
