@@ -135,6 +135,12 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Keep connections open. With the default (0) Channels closes the
+            # connection after every command; closing the last connection to
+            # a WAL database checkpoints and deletes the WAL, so each vote
+            # would pay a checkpoint and a reconnect.
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
