@@ -86,3 +86,70 @@ def test_preview_renders_the_case(editor_client: Client) -> None:
     scenario = Scenario.objects.get()
     response = editor_client.get(f"/admin/snippets/scenarios/scenario/preview/{scenario.pk}/")
     assert response.status_code in {200, 405}
+
+
+# Making a variant from the admin -------------------------------------------------
+
+
+@pytest.fixture
+def published(editor_client: Client) -> Scenario:
+    editor_client.post(ADD_URL, {"source": PACK, "action-publish": "publish"})
+    return Scenario.objects.get()
+
+
+@pytest.mark.django_db
+def test_the_listing_offers_a_variant_of_each_scenario(
+    editor_client: Client, published: Scenario
+) -> None:
+    page = editor_client.get("/admin/snippets/scenarios/scenario/").content.decode()
+    assert f"/admin/snippets/scenarios/scenario/variant/{published.pk}/" in page
+    assert "Make a variant" in page
+
+
+@pytest.mark.django_db
+def test_editor_makes_a_published_variant_with_fresh_people(
+    editor_client: Client, editor: User, published: Scenario
+) -> None:
+    url = f"/admin/snippets/scenarios/scenario/variant/{published.pk}/"
+    assert editor_client.get(url).status_code == 200
+    response = editor_client.post(url, {"seminar_date": "2026-12-03", "seed": "41"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    variant = Scenario.objects.exclude(pk=published.pk).get()
+    assert variant.live and variant.template_id == published.pk and variant.variant_seed == 41
+    assert variant.slug != published.slug
+    assert variant.latest_revision.user == editor  # published as the editor, with history
+    assert response["Location"] == f"/admin/snippets/scenarios/scenario/edit/{variant.pk}/"
+    before = published.source
+    published.refresh_from_db()
+    assert published.source == before  # the template is untouched
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"seminar_date": "", "seed": "1"}, "Enter the seminar date"),
+        ({"seminar_date": "2026-02-30", "seed": "1"}, "Enter a real date"),
+        ({"seminar_date": "2026-12-03", "seed": "-4"}, "The seed cannot be negative"),
+        ({"seminar_date": "2026-12-03", "seed": "x" * 5000}, "Enter the seed as a whole number"),
+    ],
+)
+def test_a_bad_variant_form_is_refused_and_changes_nothing(
+    editor_client: Client, published: Scenario, data: dict[str, str], message: str
+) -> None:
+    url = f"/admin/snippets/scenarios/scenario/variant/{published.pk}/"
+    response = editor_client.post(url, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Scenario.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_delegates_cannot_make_variants(
+    client: Client, delegate: User, published: Scenario
+) -> None:
+    client.force_login(delegate)
+    url = f"/admin/snippets/scenarios/scenario/variant/{published.pk}/"
+    response = client.post(url, {"seminar_date": "2026-12-03", "seed": "41"})
+    assert response.status_code in (302, 403)
+    assert Scenario.objects.count() == 1

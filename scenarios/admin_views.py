@@ -1,0 +1,106 @@
+"""Wagtail admin views for scenarios beyond Wagtail's own: making a variant."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.actions.publish_revision import PublishPermissionError
+from wagtail.admin.widgets import AdminDateInput
+
+from scenarios.models import Scenario
+from scenarios.schema import ScenarioFileError
+from scenarios.services import scenario_variant_create
+
+MAX_SEED = 2**31 - 1
+
+
+class VariantForm(forms.Form):
+    seminar_date = forms.DateField(
+        label="Seminar date",
+        help_text="The variant's key dates are set relative to this day.",
+        widget=AdminDateInput,
+        error_messages={"required": "Enter the seminar date", "invalid": "Enter a real date"},
+    )
+    seed = forms.IntegerField(
+        label="Seed (optional)",
+        required=False,
+        min_value=0,
+        max_value=MAX_SEED,
+        help_text="The same seed gives the same invented names and details. "
+        "Leave it empty for a random one.",
+        error_messages={
+            "invalid": "Enter the seed as a whole number",
+            "min_value": "The seed cannot be negative",
+            "max_value": f"The seed can be at most {MAX_SEED}",
+        },
+    )
+
+    def clean_seed(self) -> int:
+        seed = self.cleaned_data.get("seed")
+        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - not security
+
+
+def scenario_variant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generate a variant of scenario ``pk`` (fresh names and dates) and publish it."""
+    if not (
+        request.user.has_perm("scenarios.add_scenario")
+        and request.user.has_perm("scenarios.publish_scenario")
+    ):
+        raise PermissionDenied
+    template = get_object_or_404(Scenario, pk=pk)
+    form = VariantForm(request.POST or None, initial={"seminar_date": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                variant = scenario_variant_create(
+                    template=template,
+                    seed=form.cleaned_data["seed"],
+                    seminar_date=form.cleaned_data["seminar_date"],
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except ScenarioFileError as error:
+                problems = "; ".join(str(problem) for problem in error.errors[:3])
+                form.add_error(None, f"That variant did not pass the checks: {problems}")
+            except PublishPermissionError:
+                form.add_error(None, "You do not have permission to publish scenarios.")
+            else:
+                messages.success(
+                    request,
+                    f"Variant '{variant.title}' published (seed {form.cleaned_data['seed']}).",
+                )
+                return redirect(
+                    reverse("wagtailsnippets_scenarios_scenario:edit", args=[variant.pk])
+                )
+        status = 400
+    context: dict[str, Any] = {
+        "page_title": f"Make a variant of {template.title}",
+        "header_icon": "clipboard-list",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": "Home"},
+            {"url": reverse("wagtailsnippets_scenarios_scenario:list"), "label": "Scenarios"},
+            {
+                "url": reverse("wagtailsnippets_scenarios_scenario:edit", args=[template.pk]),
+                "label": template.title,
+            },
+            {"url": "", "label": "Make a variant"},
+        ],
+        "form": form,
+        "template_scenario": template,
+        "action_url": request.path,
+        "submit_button_label": "Generate and publish",
+        "submit_button_active_label": "Generating…",
+        "media": form.media,
+        "today": date.today(),
+    }
+    return TemplateResponse(request, "scenarios/admin/variant.html", context, status=status)
