@@ -35,7 +35,7 @@ from scenarios.selectors import scenario_get
 from simulations import services
 from simulations.engine.vocabulary import Role
 from simulations.models import Room, RoomEvent
-from tests.simulations.conferences import play
+from simulations.playback import play
 
 trainer = User.objects.get(username="trainer")
 seminar = services.seminar_create(trainer=trainer, title="Bench", date=date(2026, 12, 3))

@@ -33,7 +33,7 @@ from scenarios.selectors import scenario_get
 from simulations import services
 from simulations.engine.vocabulary import Role
 from simulations.scoring_services import room_score_if_closed
-from tests.simulations.conferences import play
+from simulations.playback import play
 
 trainer = User.objects.get(username="trainer")
 seminar = services.seminar_create(trainer=trainer, title="Debrief seminar", date=date(2026, 12, 3))

@@ -18,9 +18,9 @@ from accounts.models import PlatformRole, User
 from content.guidance_selectors import guidance_cache_forget
 from simulations.models import Room, RoomScore
 from simulations.panels import room_context_clear
+from simulations.playback import play
 from simulations.scoring_services import room_score
 from simulations.selectors import room_state_cache_clear
-from tests.simulations.conferences import play
 from tests.simulations.rooms import open_room
 
 pytestmark = pytest.mark.django_db
