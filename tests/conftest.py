@@ -15,6 +15,18 @@ if TYPE_CHECKING:
 DEMO_PASSWORD = "threshold-demo"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last, in whatever order they were shuffled into.
+
+    Playwright's sync API leaves its event loop marked as running on the main
+    thread for the rest of the session, so an async test after the first
+    browser test would fail with "Runner.run() cannot be called from a
+    running event loop".
+    """
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 @pytest.fixture
 def demo_people(db: None) -> dict[str, User]:
     """Seed the demo people and home page; return users by username."""
