@@ -262,7 +262,11 @@ def room_command_apply(
         (the server decides who is acting; a client never does).
     """
     with transaction.atomic():
-        room = Room.objects.select_for_update().get(pk=room_id)
+        # The seminar comes in the same query (is_room_trainer needs it); only
+        # the room row is locked.
+        room = (
+            Room.objects.select_for_update(of=("self",)).select_related("seminar").get(pk=room_id)
+        )
         state = room_state(room=room)
         try:
             actor = actor_for(room=room, user=user, as_role=as_role)
