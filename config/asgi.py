@@ -17,11 +17,14 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
+from content.search_views import GuidancePageCache
 from simulations.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Cache hits for anonymous guidance readers are answered on the event
+        # loop; everything else goes to Django (see docs/benchmarks.md).
+        "http": GuidancePageCache(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -232,22 +232,20 @@ async def _load(port: int, paths: list[str], *, seconds: float) -> tuple[int, in
     return counts["ok"], counts["other"], time.perf_counter() - start
 
 
-def front_application() -> object:
-    """The ASGI application with the guidance page cache's ASGI front.
+def django_only_application() -> object:
+    """Django's ASGI handler alone, without the guidance page cache's ASGI front.
 
-    ``config/asgi.py`` serves HTTP through Django alone until it wraps it as
-    ``GuidancePageCache(django_asgi_app)``; uvicorn builds this (``--factory``)
-    so that the benchmark measures both.
+    ``config/asgi.py`` wraps HTTP as ``GuidancePageCache(django_asgi_app)``;
+    uvicorn builds this (``--factory``) so that the benchmark measures both.
     """
-    from config.asgi import application
-    from content.search_views import GuidancePageCache
+    from config.asgi import django_asgi_app
 
-    return GuidancePageCache(application)
+    return django_asgi_app
 
 
 APPLICATIONS = {
-    "django": ["config.asgi:application"],
-    "front": ["tests.benchmarks.test_guidance_bench:front_application", "--factory"],
+    "django": ["tests.benchmarks.test_guidance_bench:django_only_application", "--factory"],
+    "front": ["config.asgi:application"],
 }
 
 
@@ -288,9 +286,9 @@ def test_cached_anonymous_pages_throughput(
 ) -> None:
     """uvicorn with two workers on loopback, as production runs each node.
 
-    ``django``: config.asgi as it is, hits answered by the view inside
-    Django's handler. ``front``: hits answered by ``GuidancePageCache`` before
-    Django's handler; the target applies to it.
+    ``django``: Django's handler alone, hits answered by the view inside it.
+    ``front``: config.asgi as it is, hits answered by ``GuidancePageCache``
+    before Django's handler; the target applies to it.
     """
     env = server_env
     port = free_port()
