@@ -9,8 +9,12 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
+# Read the lists whole: `grep -q` on a pipe can stop early, and under
+# pipefail the writer's SIGPIPE would count as "missing".
+libraries=$(ldconfig -p 2>/dev/null || true)
+fonts=$(fc-list 2>/dev/null || true)
+grep -q libpango-1.0 <<<"$libraries" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+grep -qi liberation <<<"$fonts" || need+=(fonts-liberation)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
