@@ -69,7 +69,7 @@ test-scaleout: system-deps $(VENV)/.installed
 	@trap 'bash scripts/services.sh stop' EXIT; \
 	eval "$$(bash scripts/services.sh start)"; \
 	export DATABASE_URL REDIS_URL; \
-	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py tests/content/test_search.py $(PYTEST_ARGS)
 
 test: lint check pytest test-scaleout
 	@echo "All checks and tests passed."

@@ -54,3 +54,12 @@ async def test_a_group_message_crosses_between_two_workers_layers() -> None:
         await worker_a.flush()
         await worker_b.close_pools()
         await worker_a.close_pools()
+
+
+@pytest.mark.django_db
+def test_search_uses_postgresql_full_text_search() -> None:
+    """The search tests (tests/content/test_search.py) run on it in this job too."""
+    from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+    from wagtail.search.backends import get_search_backend
+
+    assert isinstance(get_search_backend(), PostgresSearchBackend)
