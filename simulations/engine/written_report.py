@@ -232,9 +232,14 @@ def _no_casefile() -> Scenario:
 
 
 def _record(report: WrittenReport, casefile: Scenario, submitted_at: datetime) -> ConferenceState:
-    children = tuple(
-        Child(id=child.id, name=child.given_name) for child in casefile.household.children
-    ) or (Child(id="child", name="the child"),)
+    # The case's children, or else those the report lists, so that a worry
+    # naming the child by name counts as being about the child.
+    named = [child.name.split()[0] for child in report.children if child.name.split()]
+    children = (
+        tuple(Child(id=child.id, name=child.given_name) for child in casefile.household.children)
+        or tuple(Child(id=f"child-{n}", name=name) for n, name in enumerate(named, 1))
+        or (Child(id="child", name="the child"),)
+    )
     setup = ConferenceSetup(
         room_id="written-report",
         conference_type=casefile.conference_type,

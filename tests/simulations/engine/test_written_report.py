@@ -173,6 +173,11 @@ def test_without_a_case_tags_cannot_be_checked() -> None:
     result = findings(good_report(), casefile=None)
     assert result["R14-provenance-tags"].verdict is Verdict.NOT_ASSESSABLE
     assert result["R11-report-sections"].verdict is Verdict.MET
+    # The children the report lists stand in for the case's, by name.
+    assert result["R17-worries-impact"].verdict is Verdict.PARTLY_MET
+    both = (FamilyMember(name="Jayden Le Brun"), FamilyMember(name="Mia Le Brun"))
+    listed = findings(good_report(children=both), casefile=None)
+    assert listed["R17-worries-impact"].verdict is Verdict.MET
 
 
 def test_statements_link_to_the_item_they_restate_and_only_then() -> None:
