@@ -245,15 +245,15 @@ def written_report_from_answer(value: Mapping[str, Any]) -> WrittenReport:
         sections[section] = "\n".join(lines)
     missing: dict[str, tuple[str, ...]] = {}
     for part in _DETAIL_PARTS:
-        section = SECTIONS_BY_KEY[part]
+        template = SECTIONS_BY_KEY[part]
         empty = []
-        for report_field in section.fields:
+        for report_field in template.fields:
             key = f"{part}.{report_field.key}"
             if key in _OPTIONAL_DETAILS and fields.get("about.attending") != "no":
                 continue
             if not _text(fields.get(key)):
                 empty.append(report_field.label)
-        missing[section.title] = tuple(empty)
+        missing[template.title] = tuple(empty)
     parents_on = _text(fields.get("sharing.shared_with_parents"))
     child_on = _text(fields.get("sharing.shared_with_young_person"))
     reason = _text(fields.get("sharing.not_shared_reason"))

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from assessments import selectors, services
+from assessments import marking_selectors, selectors, services
 from assessments.selectors import BlockState
 from assessments.services import SaveStatus
 from content.blocks import AnswerKind, ReportTaskBlock
@@ -235,6 +235,7 @@ def workbook_results(request: HttpRequest, page_id: int) -> HttpResponse:
             "quiz_count": len(quizzes),
             "answered_count": len(answered),
             "correct_count": sum(1 for state in answered if state.outcome.is_correct),  # type: ignore[union-attr]
+            "reports": marking_selectors.report_results(user=request.user, workbook=workbook),  # type: ignore[arg-type]
         },
     )
 
