@@ -32,8 +32,9 @@ Two checks need more than a conference report holds:
 Provenance (R14, R16) is checked against the case's truth only for
 statements linked to a pack item. A written report has no links, so
 :func:`link_statements` links a statement to the pack item it plainly
-restates (most of the item's words appear in it); statements that match no
-item, or more than one equally well, stay unlinked and uncheckable.
+restates (most of the words of the shorter of the two appear in the other);
+statements that match no item, or more than one equally well, stay
+unlinked and uncheckable.
 
 Everything is deterministic and does no I/O; findings come back in the
 order of :data:`WRITTEN_REPORT_RULES`, one per rule.
@@ -88,7 +89,9 @@ WRITTEN_REPORT_RULES: Final[tuple[str, ...]] = (
 """The report rules that judge a report on its own, in the order shown."""
 
 LINK_THRESHOLD: Final = 0.6
-"""Share of a pack item's words a statement must contain to be linked to it."""
+"""Share of the shorter text's words a statement and a pack item must share."""
+LINK_MIN_WORDS: Final = 3
+"""Fewest words a statement and a pack item must share to be linked."""
 
 _WORD_RE: Final = re.compile(r"[a-z0-9']+")
 _STOP_WORDS: Final = frozenset(
@@ -182,20 +185,27 @@ def link_statements(
 ) -> tuple[Statement, ...]:
     """Return ``statements``, each unlinked one linked to the item it restates.
 
-    A statement is linked when it contains at least :data:`LINK_THRESHOLD`
-    of an item's words and no other item matches as well; statements that
-    already carry an ``item_id`` are left alone.
+    A statement and an item match when they share at least
+    :data:`LINK_MIN_WORDS` words (leaving out short common ones) and those
+    make up at least :data:`LINK_THRESHOLD` of the shorter text's words, so
+    a statement that restates part of a long item still matches it. The
+    statement is linked to the best match when no other item matches as
+    well; statements that already carry an ``item_id`` are left alone.
     """
     vocab = [(item, _words(item.text)) for item in items]
     vocab = [(item, words) for item, words in vocab if words]
     linked: list[Statement] = []
     for statement in statements:
-        if statement.item_id is not None:
+        said = _words(statement.text)
+        if statement.item_id is not None or not said:
             linked.append(statement)
             continue
-        said = _words(statement.text)
         scores = sorted(
-            ((len(said & words) / len(words), item.id) for item, words in vocab),
+            (
+                (len(said & words) / min(len(said), len(words)), item.id)
+                for item, words in vocab
+                if len(said & words) >= LINK_MIN_WORDS
+            ),
             reverse=True,
         )
         if (
@@ -376,6 +386,7 @@ def score_written_report(
 
 
 __all__ = [
+    "LINK_MIN_WORDS",
     "LINK_THRESHOLD",
     "WRITTEN_REPORT_RULES",
     "FamilyMember",

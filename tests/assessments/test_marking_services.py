@@ -254,3 +254,24 @@ def test_incomplete_or_foreign_marks_are_refused(setup) -> None:  # type: ignore
     submission.refresh_from_db()
     assert submission.status == MarkingStatus.AWAITING
     assert not submission.criterion_marks.exists()
+
+
+def test_tags_are_checked_against_the_case_the_task_names(setup) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    workbook, chapter, amira, _, _ = setup
+    call_command("load_scenarios", stdout=StringIO())
+    value = complete_report()
+    value["statements"]["observations"].append(
+        {
+            "text": "There was a lock high up on the outside of Jayden's bedroom door.",
+            "tag": "opinion",
+        }
+    )
+    submission = hand_in(amira, workbook, chapter, value)
+    assert submission.scenario_slug == "jayden-physical-abuse"
+    tags = next(f for f in submission.findings if f["rule_id"] == "R14-provenance-tags")
+    assert tags["verdict"] == "not_met"
+    assert "as an opinion; it is an observation" in tags["explanation"]

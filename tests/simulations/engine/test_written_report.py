@@ -188,18 +188,32 @@ def test_statements_link_to_the_item_they_restate_and_only_then() -> None:
             provenance=Provenance.ALLEGATION,
         ),
         PackItem(
-            id="b", text="Bruising to the upper arm was recorded.", provenance=Provenance.FACT
+            id="b",
+            text="There was a lock high up on the outside of the bedroom door. Mum told "
+            "me it was to keep him out in the day, and that the health visitor advised it.",
+            provenance=Provenance.OBSERVATION,
         ),
     )
     statements = (
         Statement(
             text="Neighbours have complained of shouting at night", provenance=Provenance.FACT
         ),
+        Statement(text="Mum said the health visitor advised the lock.", provenance=Provenance.FACT),
         Statement(text="Something else entirely.", provenance=Provenance.FACT),
+        Statement(text="At night.", provenance=Provenance.FACT),
         Statement(text="Bruising", provenance=Provenance.FACT, item_id="kept"),
     )
     linked = link_statements(statements, items)
-    assert [s.item_id for s in linked] == ["a", None, "kept"]
+    assert [s.item_id for s in linked] == ["a", "b", None, None, "kept"]
+
+
+def test_a_statement_matching_two_items_equally_stays_unlinked() -> None:
+    items = tuple(
+        PackItem(id=i, text="Shouting heard at night by neighbours.", provenance=Provenance.FACT)
+        for i in ("a", "b")
+    )
+    statement = Statement(text="Neighbours heard shouting at night.", provenance=Provenance.FACT)
+    assert link_statements([statement], items)[0].item_id is None
 
 
 def test_an_author_who_writes_no_report_is_refused() -> None:
