@@ -31,11 +31,11 @@ QUEUE_FILTERS: Final = {
     "all": ("All", tuple(MarkingStatus)),
 }
 VERDICT_TAGS: Final = {
-    "met": ("Met", "govuk-tag--green"),
-    "partly_met": ("Partly met", "govuk-tag--yellow"),
-    "not_met": ("Not met", "govuk-tag--red"),
-    "not_applicable": ("Does not apply", "govuk-tag--grey"),
-    "not_assessable": ("Not assessable", "govuk-tag--grey"),
+    "met": ("Met", "green"),
+    "partly_met": ("Partly met", "yellow"),
+    "not_met": ("Not met", "red"),
+    "not_applicable": ("Does not apply", "grey"),
+    "not_assessable": ("Not assessable", "grey"),
 }
 STATUS_TAGS: Final[dict[str, str]] = {
     MarkingStatus.AWAITING: "govuk-tag--blue",
@@ -70,25 +70,29 @@ class FindingView:
     title: str
     verdict: str
     verdict_label: str
-    tag_class: str
+    colour: str  # for the finding's border, as on conference scorecards
     points: int
     max_points: int
     explanation: str
     citations: list[CitationLink]
+
+    @property
+    def tag_class(self) -> str:
+        return f"govuk-tag--{self.colour or 'grey'}"
 
 
 def finding_views(submission: ReportSubmission) -> list[FindingView]:
     on = submission.submitted_at.date()
     views = []
     for finding in submission.findings:
-        label, tag = VERDICT_TAGS.get(finding.get("verdict", ""), ("Unknown", "govuk-tag--grey"))
+        label, colour = VERDICT_TAGS.get(finding.get("verdict", ""), ("Unknown", "grey"))
         views.append(
             FindingView(
                 rule_id=finding.get("rule_id", ""),
                 title=finding.get("title", ""),
                 verdict=finding.get("verdict", ""),
                 verdict_label=label,
-                tag_class=tag,
+                colour="" if colour == "grey" else colour,
                 points=int(finding.get("points", 0)),
                 max_points=int(finding.get("max_points", 0)),
                 explanation=finding.get("explanation", ""),
