@@ -381,8 +381,25 @@ def score_written_report(
         results = RULES[rule_id].check(ctx, config)
         if rule_id == "R11-report-sections":
             results = [_sections(linked, config, finding) for finding in results]
+        if rule_id == "R14-provenance-tags":
+            results = [_about_the_case(finding, known=casefile is not None) for finding in results]
         findings.extend(results)
     return tuple(findings)
+
+
+def _about_the_case(finding: Finding, *, known: bool) -> Finding:
+    """Return R14 worded for a report written alone: no pack, but a case."""
+    if not known and finding.verdict is Verdict.NOT_ASSESSABLE:
+        text = (
+            "This report task is not linked to a case in the scenario library, so your "
+            "fact, observation, allegation and opinion tags could not be checked against "
+            "the case. Your trainer will look at them."
+        )
+    else:
+        text = finding.explanation.replace(
+            "an item of your information pack", "the case's information"
+        ).replace("no link to your pack", "no match in the case's information")
+    return replace(finding, explanation=text)
 
 
 __all__ = [

@@ -172,6 +172,7 @@ def test_each_rule_fails_a_report_that_breaks_it(
 def test_without_a_case_tags_cannot_be_checked() -> None:
     result = findings(good_report(), casefile=None)
     assert result["R14-provenance-tags"].verdict is Verdict.NOT_ASSESSABLE
+    assert "not linked to a case" in result["R14-provenance-tags"].explanation
     assert result["R11-report-sections"].verdict is Verdict.MET
     # The children the report lists stand in for the case's, by name.
     assert result["R17-worries-impact"].verdict is Verdict.PARTLY_MET
@@ -205,6 +206,14 @@ def test_statements_link_to_the_item_they_restate_and_only_then() -> None:
     )
     linked = link_statements(statements, items)
     assert [s.item_id for s in linked] == ["a", "b", None, None, "kept"]
+
+
+def test_unmatched_statements_are_described_against_the_case_not_a_pack() -> None:
+    report = good_report(
+        statements=(Statement(text="Something nobody recorded.", provenance=Provenance.FACT),)
+    )
+    explanation = findings(report)["R14-provenance-tags"].explanation
+    assert "the case's information" in explanation and "pack" not in explanation
 
 
 def test_a_statement_matching_two_items_equally_stays_unlinked() -> None:
