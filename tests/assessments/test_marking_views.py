@@ -178,3 +178,10 @@ def test_the_delegate_sees_awaiting_marking_then_the_released_mark(setup) -> Non
     assert "On Child at the centre." in after  # a criterion comment
     assert "Every section of the report template is completed" in after  # a finding
     assert "/guidance/procedures-summary/#para-48" in after
+
+
+def test_the_trainer_dashboard_counts_reports_to_mark(setup) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, tess, _ = setup
+    response = client_for(tess).get(reverse("trainer_dashboard"))
+    assert response.context["to_mark"] == 1
+    assert reverse("marking_queue") in response.content.decode()
