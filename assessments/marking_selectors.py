@@ -8,10 +8,11 @@ key that no longer resolves is shown as text rather than a broken link.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 from django.db.models import QuerySet
+from wagtail.models import Page
 
 from accounts.models import User
 from assessments.models import (
@@ -204,6 +205,11 @@ def marking_workbooks() -> QuerySet[WorkbookPage]:
     """Return the workbooks any report was handed in from, for the queue's filter."""
     ids = ReportSubmission.objects.values("workbook_id")
     return WorkbookPage.objects.filter(pk__in=ids).order_by("title")  # type: ignore[no-any-return]
+
+
+def report_handed_in(*, user: User, chapter: Page, at: datetime) -> bool:
+    """Return whether submitting ``chapter`` at ``at`` handed in a report."""
+    return ReportSubmission.objects.filter(user=user, page=chapter, submitted_at=at).exists()
 
 
 def marking_log(submission: ReportSubmission) -> QuerySet[MarkingLogEntry]:

@@ -213,8 +213,14 @@ def workbook_chapter(request: HttpRequest, page_id: int) -> HttpResponse:
 @login_required
 def workbook_chapter_submit(request: HttpRequest, page_id: int) -> HttpResponse:
     chapter, workbook = _chapter_or_404(page_id)
-    services.chapter_submit(user=request.user, chapter=chapter, workbook=workbook)  # type: ignore[arg-type]
-    messages.success(request, f"You submitted '{chapter.title}'.")
+    progress = services.chapter_submit(user=request.user, chapter=chapter, workbook=workbook)  # type: ignore[arg-type]
+    handed_in = marking_selectors.report_handed_in(
+        user=request.user,  # type: ignore[arg-type]
+        chapter=chapter,
+        at=progress.submitted_at,  # type: ignore[arg-type]
+    )
+    note = " Your conference report has been handed in for marking." if handed_in else ""
+    messages.success(request, f"You submitted '{chapter.title}'.{note}")
     return redirect("workbook_contents", workbook.pk)
 
 

@@ -185,3 +185,11 @@ def test_the_trainer_dashboard_counts_reports_to_mark(setup) -> None:  # type: i
     response = client_for(tess).get(reverse("trainer_dashboard"))
     assert response.context["to_mark"] == 1
     assert reverse("marking_queue") in response.content.decode()
+
+
+def test_submitting_the_chapter_tells_the_delegate_the_report_was_handed_in(setup) -> None:  # type: ignore[no-untyped-def]
+    _, submission, amira, _, _ = setup
+    response = client_for(amira).post(
+        reverse("workbook_chapter_submit", args=[submission.page_id]), follow=True
+    )
+    assert "handed in for marking" in response.content.decode()
