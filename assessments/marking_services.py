@@ -8,7 +8,7 @@ the delegate. The order is fixed:
 
     awaiting --draft--> draft --mark--> marked --release--> released
     awaiting ---------------mark------> marked
-    marked --moderate (agree, or change with a reason)--> marked
+    marked --moderate (agree, or change with a reason), once--> marked
 
 Any other step (releasing an unmarked report, changing a released one,
 marking one's own report, moderating one's own mark) raises
@@ -531,6 +531,8 @@ def marking_moderate(
             raise MarkingRefused("This mark has been released to the delegate and cannot change.")
         if submission.status != MarkingStatus.MARKED:
             raise MarkingRefused("Only a finished mark can be moderated. Mark the report first.")
+        if submission.moderation:
+            raise MarkingRefused("This mark has already been moderated; it can now be released.")
         if submission.marker_id == moderator.pk:
             raise MarkingRefused("You marked this report. Moderation needs a second trainer.")
         if outcome not in Moderation.values:

@@ -275,3 +275,24 @@ def test_tags_are_checked_against_the_case_the_task_names(setup) -> None:  # typ
     tags = next(f for f in submission.findings if f["rule_id"] == "R14-provenance-tags")
     assert tags["verdict"] == "not_met"
     assert "as an opinion; it is an observation" in tags["explanation"]
+
+
+def test_a_moderator_who_agrees_leaves_the_marks_and_is_recorded(setup) -> None:  # type: ignore[no-untyped-def]
+    workbook, chapter, amira, tess, tom = setup
+    submission = hand_in(amira, workbook, chapter)
+    marking.marking_save(
+        submission_id=submission.pk, marker=tess, marks=all_marks(submission), complete=True
+    )
+    before = list(CriterionMark.objects.values_list("criterion_id", "level_id"))
+    marking.marking_moderate(
+        submission_id=submission.pk,
+        moderator=tom,
+        outcome="agreed",
+        marks=all_marks(submission, level=1),  # ignored when agreeing
+    )
+    submission.refresh_from_db()
+    assert submission.moderation == "agreed" and submission.moderated_at is not None
+    assert list(CriterionMark.objects.values_list("criterion_id", "level_id")) == before
+    assert "already been moderated" in refused(
+        marking.marking_moderate, submission_id=submission.pk, moderator=tom, outcome="agreed"
+    )
