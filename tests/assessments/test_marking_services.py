@@ -296,3 +296,12 @@ def test_a_moderator_who_agrees_leaves_the_marks_and_is_recorded(setup) -> None:
     assert "already been moderated" in refused(
         marking.marking_moderate, submission_id=submission.pk, moderator=tom, outcome="agreed"
     )
+
+
+def test_the_default_rubric_cites_paragraphs_of_the_procedures_summary() -> None:
+    from simulations.engine.casefile import citation_is_well_formed
+
+    keys = [key for _, _, cited in marking.DEFAULT_RUBRIC["criteria"] for key in cited]
+    assert keys and all(citation_is_well_formed(key) for key in keys)
+    # The demo summary numbers its paragraphs 1 to 89 (content/demo/README.md).
+    assert all(1 <= int(key.rsplit("-", 1)[1]) <= 89 for key in keys)

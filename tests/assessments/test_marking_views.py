@@ -193,3 +193,12 @@ def test_submitting_the_chapter_tells_the_delegate_the_report_was_handed_in(setu
         reverse("workbook_chapter_submit", args=[submission.page_id]), follow=True
     )
     assert "handed in for marking" in response.content.decode()
+
+
+def test_a_delegate_sees_only_their_own_reports(setup) -> None:  # type: ignore[no-untyped-def]
+    workbook, submission, _, tess, _ = setup
+    client_for(tess).post(reverse("marking_detail", args=[submission.pk]), rubric_post(submission))
+    client_for(tess).post(reverse("marking_release", args=[submission.pk]))
+    ben = client_for(person("ben"))
+    html = ben.get(reverse("workbook_results", args=[workbook.pk])).content.decode()
+    assert "Well structured." not in html and "Your conference report" not in html
