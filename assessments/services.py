@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
+from assessments.marking_services import report_submissions_record
 from assessments.models import ChapterProgress, QuizAttempt, WorkbookAnswer
 from content.blocks import QuizOutcome
 
@@ -181,7 +182,10 @@ def chapter_visit_record(
 def chapter_submit(
     *, user: User, chapter: Page, workbook: Page, now: datetime | None = None
 ) -> ChapterProgress:
-    """Mark a chapter as submitted (again, if it was submitted before)."""
+    """Mark a chapter as submitted (again, if it was submitted before).
+
+    Any conference report in the chapter is handed in for marking too.
+    """
     now = now or timezone.now()
     progress, _ = ChapterProgress.objects.update_or_create(
         user=user,
@@ -194,6 +198,7 @@ def chapter_submit(
             "last_visited_at": now,
         },
     )
+    report_submissions_record(user=user, chapter=chapter, workbook=workbook, now=now)
     return progress
 
 

@@ -2,13 +2,26 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import views, workbook_views
+from assessments import marking_views, views, workbook_views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/delegate/", views.delegate_dashboard, name="delegate_dashboard"),
     path("dashboard/trainer/", views.trainer_dashboard, name="trainer_dashboard"),
     path("dashboard/manager/", views.manager_dashboard, name="manager_dashboard"),
+    # Trainers mark the workbook's conference reports.
+    path("marking/", marking_views.marking_queue, name="marking_queue"),
+    path("marking/<int:submission_id>/", marking_views.marking_detail, name="marking_detail"),
+    path(
+        "marking/<int:submission_id>/moderate/",
+        marking_views.marking_moderate,
+        name="marking_moderate",
+    ),
+    path(
+        "marking/<int:submission_id>/release/",
+        marking_views.marking_release,
+        name="marking_release",
+    ),
     # The delegate's workbook. Answer URLs name a chapter page and a block id,
     # never an answer: whose answer it is always comes from the session.
     path(

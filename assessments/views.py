@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
 from accounts.selectors import people_in_scope
+from assessments.marking_selectors import marking_queue
 from assessments.selectors import workbooks_progress
 
 DASHBOARD_ROLES = (
@@ -47,7 +48,8 @@ def delegate_dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(PlatformRole.TRAINER)
 def trainer_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/trainer_dashboard.html")
+    to_mark = marking_queue(status="to-mark").count()
+    return render(request, "assessments/trainer_dashboard.html", {"to_mark": to_mark})
 
 
 @require_GET

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from assessments import selectors, services
+from assessments import marking_selectors, selectors, services
 from assessments.selectors import BlockState
 from assessments.services import SaveStatus
 from content.blocks import AnswerKind, ReportTaskBlock
@@ -213,8 +213,14 @@ def workbook_chapter(request: HttpRequest, page_id: int) -> HttpResponse:
 @login_required
 def workbook_chapter_submit(request: HttpRequest, page_id: int) -> HttpResponse:
     chapter, workbook = _chapter_or_404(page_id)
-    services.chapter_submit(user=request.user, chapter=chapter, workbook=workbook)  # type: ignore[arg-type]
-    messages.success(request, f"You submitted '{chapter.title}'.")
+    progress = services.chapter_submit(user=request.user, chapter=chapter, workbook=workbook)  # type: ignore[arg-type]
+    handed_in = marking_selectors.report_handed_in(
+        user=request.user,  # type: ignore[arg-type]
+        chapter=chapter,
+        at=progress.submitted_at,  # type: ignore[arg-type]
+    )
+    note = " Your conference report has been handed in for marking." if handed_in else ""
+    messages.success(request, f"You submitted '{chapter.title}'.{note}")
     return redirect("workbook_contents", workbook.pk)
 
 
@@ -235,6 +241,7 @@ def workbook_results(request: HttpRequest, page_id: int) -> HttpResponse:
             "quiz_count": len(quizzes),
             "answered_count": len(answered),
             "correct_count": sum(1 for state in answered if state.outcome.is_correct),  # type: ignore[union-attr]
+            "reports": marking_selectors.report_results(user=request.user, workbook=workbook),  # type: ignore[arg-type]
         },
     )
 
