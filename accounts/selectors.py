@@ -27,11 +27,18 @@ def nav_items_for(*, user: User, path: str) -> list[dict[str, object]]:
     items: list[tuple[str, str]] = [("Home", "/")]
     if user.is_authenticated:
         items.append(("Dashboard", "/dashboard/"))
+    items += [("Guidance", "/guidance/"), ("Workbook", "/workbooks/")]
+    if user.is_authenticated:
+        if user.has_role(PlatformRole.TRAINER) or user.has_role(PlatformRole.ADMIN):
+            items.append(("Seminars", "/seminars/"))
+        elif user.has_role(PlatformRole.DELEGATE):
+            items.append(("Join a conference", "/join/"))
+        items.append(("Search", "/search/"))
         items.append(("Your account", "/account/"))
         if user.has_role(PlatformRole.CONTENT_EDITOR) or user.has_role(PlatformRole.ADMIN):
             items.append(("Content admin", "/admin/"))
     else:
-        items.append(("Sign in", "/sign-in/"))
+        items += [("Search", "/search/"), ("Sign in", "/sign-in/")]
 
     def active(url: str) -> bool:
         return path == "/" if url == "/" else path.startswith(url)
