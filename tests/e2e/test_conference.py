@@ -48,7 +48,7 @@ def toast(page, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def join(page, code: str, role: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("link", name="Join a conference").click()
+    page.locator("#main-content").get_by_role("link", name="Join a conference").click()
     page.get_by_label("Conference code").fill(code.lower())
     page.get_by_role("button", name="Continue").click()
     page.get_by_label(role, exact=True).check()
@@ -95,7 +95,7 @@ def test_a_live_conference_from_seminar_to_plan(new_page, live_app) -> None:  # 
     trainer = new_page(DESKTOP)
     sign_in(trainer, "trainer")
     trainer.get_by_role("link", name="Trainer dashboard").click()
-    trainer.get_by_role("link", name="Seminars").click()
+    trainer.locator("#main-content").get_by_role("link", name="Seminars").click()
     trainer.get_by_label("Title").fill("Level 3: the mock conference")
     trainer.get_by_label("Date").fill(SEMINAR_DATE)
     trainer.get_by_label("Venue (optional)").fill("Les Quennevais")
