@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
+from assessments.competency_services import chapter_evidence_record, quiz_evidence_record
 from assessments.models import ChapterProgress, QuizAttempt, WorkbookAnswer
 from content.blocks import QuizOutcome
 
@@ -155,6 +156,15 @@ def quiz_attempt_record(
         created_at=now,
     )
     _progress_touch(user=user, page=page, block_id=block_id, now=now)
+    if outcome.is_correct:
+        quiz_evidence_record(
+            user=user,
+            chapter=page,
+            block_id=block_id,
+            score=outcome.score,
+            out_of=outcome.out_of,
+            on=timezone.localdate(now),
+        )
     return attempt
 
 
@@ -181,7 +191,10 @@ def chapter_visit_record(
 def chapter_submit(
     *, user: User, chapter: Page, workbook: Page, now: datetime | None = None
 ) -> ChapterProgress:
-    """Mark a chapter as submitted (again, if it was submitted before)."""
+    """Mark a chapter as submitted (again, if it was submitted before).
+
+    A submitted chapter mapped to a competency is recorded as evidence.
+    """
     now = now or timezone.now()
     progress, _ = ChapterProgress.objects.update_or_create(
         user=user,
@@ -194,6 +207,7 @@ def chapter_submit(
             "last_visited_at": now,
         },
     )
+    chapter_evidence_record(user=user, chapter=chapter, on=timezone.localdate(now))
     return progress
 
 

@@ -1,0 +1,235 @@
+"""Read-side queries about competency records, always scoped to the viewer.
+
+Managers reach people only through ``accounts.selectors.people_in_scope``;
+every function here that takes a manager starts from it, so no URL, filter,
+export or fragment can name somebody outside their team or agency. Records
+are judged by ``assessments.rules`` from released evidence fetched in two
+queries per page, however many people it shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Team, User
+from accounts.selectors import people_in_scope
+from assessments.models import (
+    Competency,
+    CompetencyKind,
+    Evidence,
+    EvidenceCompetency,
+    EvidenceState,
+)
+from assessments.rules import (
+    Fact,
+    Overall,
+    Policy,
+    Requirement,
+    Status,
+    add_months,
+    overall_status,
+)
+
+
+def policy() -> Policy:
+    """Return the rules' numbers from settings."""
+    return Policy(
+        cpd_hours=Decimal(str(settings.THRESHOLD_CPD_HOURS)),
+        participatory_fraction=Decimal(str(settings.THRESHOLD_CPD_PARTICIPATORY_FRACTION)),
+        window_years=int(settings.THRESHOLD_CPD_WINDOW_YEARS),
+        pass_percent=int(settings.THRESHOLD_CONFERENCE_PASS_PERCENT),
+        valid_months=int(settings.THRESHOLD_COMPETENCY_VALID_MONTHS),
+        warning_days=int(settings.THRESHOLD_EXPIRY_WARNING_DAYS),
+    )
+
+
+def outcomes() -> list[Competency]:
+    return list(Competency.objects.filter(is_active=True, kind=CompetencyKind.OUTCOME))
+
+
+def requirements_for(competencies: Iterable[Competency]) -> list[Requirement]:
+    return [Requirement(c.code, frozenset(c.required_kinds or [])) for c in competencies]
+
+
+def facts_for(user_ids: QuerySet[User] | Sequence[int]) -> dict[int, list[Fact]]:
+    """Return released evidence as rule facts, by person, in two queries."""
+    rows = list(
+        Evidence.objects.filter(user__in=user_ids, state=EvidenceState.RELEASED).values_list(
+            "pk",
+            "user_id",
+            "kind",
+            "occurred_on",
+            "cpd_hours",
+            "participatory",
+            "score_percent",
+        )
+    )
+    codes: dict[int, set[str]] = defaultdict(set)
+    for evidence_id, code in EvidenceCompetency.objects.filter(
+        evidence__user__in=user_ids, evidence__state=EvidenceState.RELEASED
+    ).values_list("evidence_id", "competency__code"):
+        codes[evidence_id].add(code)
+    facts: dict[int, list[Fact]] = defaultdict(list)
+    for pk, user_id, kind, on, hours, participatory, score in rows:
+        facts[user_id].append(
+            Fact(
+                kind=kind,
+                on=on,
+                competencies=frozenset(codes.get(pk, ())),
+                hours=hours,
+                participatory=participatory,
+                score_percent=score,
+            )
+        )
+    return facts
+
+
+def person_record(*, person: User, today: date) -> Overall:
+    facts = facts_for([person.pk]).get(person.pk, [])
+    return overall_status(requirements_for(outcomes()), facts, today=today, policy=policy())
+
+
+def objectives_record(*, person: User, today: date) -> Overall:
+    objectives = Competency.objects.filter(is_active=True, kind=CompetencyKind.OBJECTIVE)
+    facts = facts_for([person.pk]).get(person.pk, [])
+    return overall_status(requirements_for(objectives), facts, today=today, policy=policy())
+
+
+def person_evidence(*, person: User) -> QuerySet[Evidence]:
+    return (
+        Evidence.objects.filter(user=person)
+        .select_related("recorded_by")
+        .prefetch_related("competencies")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Managers
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    status: str = ""
+    team: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, query: dict[str, str] | object) -> Filters:
+        get = getattr(query, "get", lambda key, default="": default)
+        status = str(get("status", "") or "")
+        team = str(get("team", "") or "")
+        return cls(
+            status=status if status in Status.__members__.values() else "",
+            team=int(team) if team.isdigit() else None,
+            q=str(get("q", "") or "").strip()[:80],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        query = {"status": self.status, "team": str(self.team or ""), "q": self.q}
+        return {key: value for key, value in query.items() if value}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    person: User
+    record: Overall
+
+    @property
+    def status(self) -> Status:
+        return self.record.status
+
+
+def scope_teams(*, manager: User) -> QuerySet[Team]:
+    """Return the teams a manager may filter by: theirs, or their agency's."""
+    return Team.objects.filter(members__in=people_in_scope(manager=manager)).distinct()
+
+
+def scoped_people(*, manager: User, filters: Filters) -> QuerySet[User]:
+    people = people_in_scope(manager=manager)
+    if filters.team is not None:
+        people = people.filter(team_id=filters.team)
+    if filters.q:
+        from django.db.models import Q
+
+        people = people.filter(
+            Q(first_name__icontains=filters.q)
+            | Q(last_name__icontains=filters.q)
+            | Q(job_title__icontains=filters.q)
+        )
+    return people
+
+
+def team_rows(*, manager: User, filters: Filters, today: date) -> list[PersonRow]:
+    """Return each person in the manager's scope with their status, filtered."""
+    people = list(scoped_people(manager=manager, filters=filters))
+    facts = facts_for([p.pk for p in people])
+    requirements = requirements_for(outcomes())
+    rules = policy()
+    rows = [
+        PersonRow(p, overall_status(requirements, facts.get(p.pk, []), today=today, policy=rules))
+        for p in people
+    ]
+    if filters.status:
+        rows = [row for row in rows if row.status == filters.status]
+    return rows
+
+
+def person_in_scope(*, manager: User, person_id: int) -> User:
+    """Return one person the manager may see; 404 for anyone else."""
+    person = people_in_scope(manager=manager).filter(pk=person_id).first()
+    if person is None:
+        raise Http404("There is nobody with that number in your team.")
+    return person
+
+
+def status_counts(rows: Iterable[PersonRow]) -> list[tuple[Status, int]]:
+    counts = dict.fromkeys(Status, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return list(counts.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    month: date
+    competent: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.competent / self.total) if self.total else 0
+
+
+def completion_series(
+    *, manager: User, filters: Filters, today: date, months: int = 12
+) -> list[Point]:
+    """Return how many people were competent at the end of each recent month."""
+    people = list(scoped_people(manager=manager, filters=filters).values_list("pk", flat=True))
+    facts = facts_for(people)
+    requirements = requirements_for(outcomes())
+    rules = policy()
+    points = []
+    first_of_month = today.replace(day=1)
+    for back in range(months - 1, -1, -1):
+        start = add_months(first_of_month, -back)
+        end = min(add_months(start, 1).replace(day=1), today)
+        if end != today:
+            end = date.fromordinal(end.toordinal() - 1)
+        competent = sum(
+            1
+            for pk in people
+            if overall_status(requirements, facts.get(pk, []), today=end, policy=rules).status
+            in {Status.COMPETENT, Status.EXPIRING}
+        )
+        points.append(Point(start, competent, len(people)))
+    return points
