@@ -249,6 +249,18 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.user_id}/{timezone.now():%Y/%m}/{filename}"
 
 
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(state=EvidenceState.RELEASED).exists():
+            raise EvidenceLocked("Released evidence cannot be deleted.")
+        return super().delete()
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(state=EvidenceState.RELEASED).exists():
+            raise EvidenceLocked("Released evidence cannot be changed.")
+        return super().update(**kwargs)
+
+
 class Evidence(models.Model):
     """One dated, attributable piece of evidence; immutable once released.
 
@@ -284,6 +296,8 @@ class Evidence(models.Model):
         max_length=12, choices=EvidenceState.choices, default=EvidenceState.RELEASED
     )
     released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]

@@ -71,6 +71,10 @@ def test_released_evidence_cannot_be_changed_or_deleted() -> None:
         evidence.save()
     with pytest.raises(EvidenceLocked):
         evidence.delete()
+    with pytest.raises(EvidenceLocked):
+        Evidence.objects.filter(user=user).delete()
+    with pytest.raises(EvidenceLocked):
+        Evidence.objects.filter(user=user).update(title="x")
     assert Evidence.objects.get(pk=evidence.pk).title == "workbook_chapter"
 
 
