@@ -362,6 +362,7 @@ class AuditAction(models.TextChoices):
     RELEASE = "release", "Released"
     CERTIFICATE = "certificate", "Certificate issued"
     FRAMEWORK = "framework", "Framework change refused"
+    REMINDER = "reminder", "Expiry reminder sent"
 
 
 class AuditLog(models.Model):
