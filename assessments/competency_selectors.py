@@ -38,6 +38,15 @@ from assessments.rules import (
     overall_status,
 )
 
+STATUS_CHOICES = [(status.value, status.label) for status in Status]
+STATUS_TAGS = {
+    Status.NOT_STARTED: "govuk-tag--grey",
+    Status.IN_PROGRESS: "govuk-tag--light-blue",
+    Status.COMPETENT: "govuk-tag--green",
+    Status.EXPIRING: "govuk-tag--yellow",
+    Status.EXPIRED: "govuk-tag--red",
+}
+
 
 def policy() -> Policy:
     """Return the rules' numbers from settings."""
@@ -101,6 +110,10 @@ def objectives_record(*, person: User, today: date) -> Overall:
     objectives = Competency.objects.filter(is_active=True, kind=CompetencyKind.OBJECTIVE)
     facts = facts_for([person.pk]).get(person.pk, [])
     return overall_status(requirements_for(objectives), facts, today=today, policy=policy())
+
+
+def competency_titles() -> dict[str, str]:
+    return dict(Competency.objects.values_list("code", "title"))
 
 
 def person_evidence(*, person: User) -> QuerySet[Evidence]:
@@ -233,3 +246,27 @@ def completion_series(
         )
         points.append(Point(start, competent, len(people)))
     return points
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    point: Point
+    x: int
+    y: int
+    height: int
+    label_y: int
+
+
+CHART_HEIGHT = 160
+CHART_TOP = 20
+BAR_STEP = 52
+
+
+def chart_bars(series: Sequence[Point]) -> list[Bar]:
+    """Lay out one bar per month for the server-rendered SVG chart."""
+    bars = []
+    for index, point in enumerate(series):
+        height = round(CHART_HEIGHT * point.percent / 100)
+        y = CHART_TOP + CHART_HEIGHT - height
+        bars.append(Bar(point, 40 + index * BAR_STEP, y, height, max(y - 4, 12)))
+    return bars
