@@ -261,3 +261,32 @@ def test_person_record_is_judged_from_released_evidence() -> None:
     assert selectors.person_record(person=amira, today=today).status == Status.NOT_STARTED
     competent(amira, outcome, today - timedelta(days=10))
     assert selectors.person_record(person=amira, today=today).status == Status.COMPETENT
+
+
+def test_the_admin_role_may_edit_the_framework_and_editors_may_not(client) -> None:  # type: ignore[no-untyped-def]
+    from accounts.services import person_upsert
+
+    framework()
+    admin = person_upsert(
+        username="keeper",
+        first_name="K",
+        last_name="Eeper",
+        email="k@example.test",
+        team=None,
+        roles=(PlatformRole.ADMIN,),
+        password="pw-for-tests-only",
+    )
+    editor = person_upsert(
+        username="writer",
+        first_name="W",
+        last_name="Riter",
+        email="w@example.test",
+        team=None,
+        roles=(PlatformRole.CONTENT_EDITOR,),
+        password="pw-for-tests-only",
+    )
+    url = "/admin/snippets/assessments/competency/"
+    client.force_login(admin)
+    assert client.get(url).status_code == 200
+    client.force_login(editor)
+    assert client.get(url).status_code in {302, 403}
