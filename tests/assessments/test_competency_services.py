@@ -290,3 +290,23 @@ def test_the_admin_role_may_edit_the_framework_and_editors_may_not(client) -> No
     assert client.get(url).status_code == 200
     client.force_login(editor)
     assert client.get(url).status_code in {302, 403}
+
+
+def test_demo_evidence_tells_a_story_and_is_idempotent(demo_people) -> None:  # type: ignore[no-untyped-def]
+    call_command("seed_competencies", stdout=StringIO())
+    call_command("seed_evidence", seed=3, stdout=StringIO())
+    count = Evidence.objects.count()
+    call_command("seed_evidence", seed=3, stdout=StringIO())
+    assert Evidence.objects.count() == count > 0
+    today = timezone.localdate()
+    status = {
+        name: selectors.person_record(person=demo_people[name], today=today).status
+        for name in ("delegate01", "delegate03", "delegate04", "delegate06", "delegate12")
+    }
+    assert status == {
+        "delegate01": Status.COMPETENT,
+        "delegate03": Status.EXPIRING,
+        "delegate04": Status.EXPIRED,
+        "delegate06": Status.IN_PROGRESS,
+        "delegate12": Status.NOT_STARTED,
+    }

@@ -17,6 +17,8 @@ STEPS: list[tuple[str, bool]] = [
     ("seed_pages", False),
     ("seed_guidance", False),
     ("seed_workbook", False),
+    ("seed_competencies", False),
+    ("seed_evidence", True),
 ]
 
 
