@@ -270,3 +270,37 @@ def chart_bars(series: Sequence[Point]) -> list[Bar]:
         y = CHART_TOP + CHART_HEIGHT - height
         bars.append(Bar(point, 40 + index * BAR_STEP, y, height, max(y - 4, 12)))
     return bars
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookBefore:
+    submitted: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.submitted >= self.total
+
+
+def workbook_completion_before(
+    *, user_ids: Sequence[int], before: date
+) -> dict[int, WorkbookBefore]:
+    """Return how many live workbook chapters each person submitted before ``before``.
+
+    For a seminar register: who did the workbook before the day.
+    """
+    from django.db.models import Count
+
+    from assessments.models import ChapterProgress
+    from content.models import WorkbookChapterPage
+
+    chapter_ids = list(WorkbookChapterPage.objects.live().values_list("pk", flat=True))
+    counts = dict(
+        ChapterProgress.objects.filter(
+            user_id__in=user_ids, page_id__in=chapter_ids, submitted_at__date__lt=before
+        )
+        .values_list("user_id")
+        .annotate(n=Count("page_id", distinct=True))
+        .values_list("user_id", "n")
+    )
+    return {pk: WorkbookBefore(counts.get(pk, 0), len(chapter_ids)) for pk in user_ids}

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
+from assessments.competency_selectors import workbook_completion_before
 from scenarios.schema import ScenarioFileError
 from scenarios.selectors import scenario_role_pack
 from scenarios.services import scenario_variant_create
@@ -30,7 +31,7 @@ from simulations import services
 from simulations.engine.state import Actor
 from simulations.engine.vocabulary import Role
 from simulations.forms import JoinForm, JoinRoleForm, RoomForm, SeatForm, SeminarForm
-from simulations.models import Room, Seminar
+from simulations.models import Room, Seat, Seminar
 from simulations.panels import (
     ROOM_PANELS,
     render_panels_sync,
@@ -177,6 +178,23 @@ def _seminar_page(
 @role_required(*STAFF)
 def seminar_detail(request: HttpRequest, seminar_id: int) -> HttpResponse:
     return _seminar_page(request, _seminar_for(request, seminar_id))
+
+
+@require_GET
+@role_required(*STAFF)
+def seminar_register(request: HttpRequest, seminar_id: int) -> HttpResponse:
+    """The register: who was seated, who joined, who did the workbook beforehand."""
+    seminar = _seminar_for(request, seminar_id)
+    seats = list(
+        Seat.objects.filter(room__seminar=seminar, user__isnull=False)
+        .select_related("user__team", "room")
+        .order_by("user__last_name", "user__first_name")
+    )
+    workbook = workbook_completion_before(
+        user_ids=[seat.user_id for seat in seats], before=seminar.date
+    )
+    rows = [{"seat": seat, "workbook": workbook[seat.user_id]} for seat in seats]
+    return render(request, "simulations/seminar_register.html", {"seminar": seminar, "rows": rows})
 
 
 @require_POST
