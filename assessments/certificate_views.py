@@ -87,7 +87,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="certificate-{number}.pdf"'
     return response
 
 

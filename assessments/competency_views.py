@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -68,7 +69,7 @@ def manager_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "rows": rows,
         "filters": filters,
-        "query": filters.as_query(),
+        "query": f"?{urlencode(filters.as_query())}" if filters.as_query() else "",
         "teams": selectors.scope_teams(manager=manager),
         "statuses": selectors.STATUS_CHOICES,
         "counts": selectors.status_counts(rows),

@@ -222,3 +222,12 @@ def test_no_certificate_before_competence_and_none_for_other_teams(world) -> Non
     number = Certificate.objects.get(user=world["ben"]).number
     assert as_user(world["boss"]).get(reverse("certificate_pdf", args=[number])).status_code == 403
     assert as_user(world["amira"]).get(reverse("certificate_pdf", args=[number])).status_code == 403
+
+
+def test_export_links_carry_the_filters(world) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        as_user(world["boss"])
+        .get(reverse("manager_dashboard"), {"status": "competent", "q": "am"})
+        .content.decode()
+    )
+    assert f"{reverse('manager_export', args=['csv'])}?status=competent&amp;q=am" in body
