@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -223,29 +223,64 @@ class Point:
         return round(100 * self.competent / self.total) if self.total else 0
 
 
-def completion_series(
-    *, manager: User, filters: Filters, today: date, months: int = 12
-) -> list[Point]:
-    """Return how many people were competent at the end of each recent month."""
-    people = list(scoped_people(manager=manager, filters=filters).values_list("pk", flat=True))
-    facts = facts_for(people)
-    requirements = requirements_for(outcomes())
-    rules = policy()
-    points = []
+def month_ends(today: date, months: int) -> list[tuple[date, date]]:
+    """Return (first day, day judged) for each of the last ``months`` months."""
     first_of_month = today.replace(day=1)
+    spans = []
     for back in range(months - 1, -1, -1):
         start = add_months(first_of_month, -back)
-        end = min(add_months(start, 1).replace(day=1), today)
-        if end != today:
-            end = date.fromordinal(end.toordinal() - 1)
+        end = add_months(start, 1)
+        spans.append((start, today if end > today else end - timedelta(days=1)))
+    return spans
+
+
+def completion_series(
+    *, people: Sequence[int], facts: dict[int, list[Fact]], today: date, months: int = 12
+) -> list[Point]:
+    """Return how many of ``people`` were competent at the end of each recent month."""
+    requirements = requirements_for(outcomes())
+    rules = policy()
+    held = {Status.COMPETENT, Status.EXPIRING}
+    points = []
+    for start, end in month_ends(today, months):
         competent = sum(
             1
             for pk in people
             if overall_status(requirements, facts.get(pk, []), today=end, policy=rules).status
-            in {Status.COMPETENT, Status.EXPIRING}
+            in held
         )
         points.append(Point(start, competent, len(people)))
     return points
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    rows: list[PersonRow]
+    series: list[Point]
+
+
+def _matches(person: User, q: str) -> bool:
+    q = q.casefold()
+    return any(
+        q in value.casefold() for value in (person.first_name, person.last_name, person.job_title)
+    )
+
+
+def manager_dashboard(*, manager: User, filters: Filters, today: date) -> Dashboard:
+    """Return the rows (all filters) and the chart (team filter only) from one fetch."""
+    people = list(scoped_people(manager=manager, filters=Filters(team=filters.team)))
+    facts = facts_for([p.pk for p in people])
+    requirements = requirements_for(outcomes())
+    rules = policy()
+    shown = [p for p in people if not filters.q or _matches(p, filters.q)]
+    rows = [
+        PersonRow(p, overall_status(requirements, facts.get(p.pk, []), today=today, policy=rules))
+        for p in shown
+    ]
+    if filters.status:
+        rows = [row for row in rows if row.status == filters.status]
+    series = completion_series(people=[p.pk for p in people], facts=facts, today=today)
+    return Dashboard(rows, series)
 
 
 @dataclass(frozen=True, slots=True)

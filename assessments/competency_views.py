@@ -59,7 +59,12 @@ def manager_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     manager: User = request.user  # type: ignore[assignment]
     filters = _filters_or_refuse(request, manager)
     today = timezone.localdate()
-    rows = selectors.team_rows(manager=manager, filters=filters, today=today)
+    if request.htmx:
+        rows = selectors.team_rows(manager=manager, filters=filters, today=today)
+        series = None
+    else:
+        dashboard = selectors.manager_dashboard(manager=manager, filters=filters, today=today)
+        rows, series = dashboard.rows, dashboard.series
     services.audit_record(
         actor=manager,
         action=AuditAction.VIEW,
@@ -74,11 +79,8 @@ def manager_dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "statuses": selectors.STATUS_CHOICES,
         "counts": selectors.status_counts(rows),
     }
-    if request.htmx:
+    if series is None:
         return render(request, "assessments/manager_dashboard.html#people", context)
-    series = selectors.completion_series(
-        manager=manager, filters=selectors.Filters(team=filters.team), today=today
-    )
     context["bars"] = selectors.chart_bars(series)
     context["chart_width"] = 40 + len(series) * selectors.BAR_STEP
     return render(request, "assessments/manager_dashboard.html", context)

@@ -231,3 +231,17 @@ def test_export_links_carry_the_filters(world) -> None:  # type: ignore[no-untyp
         .content.decode()
     )
     assert f"{reverse('manager_export', args=['csv'])}?status=competent&amp;q=am" in body
+
+
+def test_the_chart_counts_people_competent_at_each_month_end(world) -> None:  # type: ignore[no-untyped-def]
+    from assessments import competency_selectors as selectors
+
+    today = timezone.localdate()
+    dashboard = selectors.manager_dashboard(
+        manager=world["boss"], filters=selectors.Filters(), today=today
+    )
+    assert [p.total for p in dashboard.series] == [2] * 12
+    assert dashboard.series[-1].competent == 1  # amira, competent 40 days ago
+    assert dashboard.series[0].competent == 0
+    spans = selectors.month_ends(today, 12)
+    assert spans[-1][1] == today and spans[0][0].day == 1
