@@ -35,6 +35,7 @@ from assessments.models import (
     EvidenceState,
     MappingSource,
 )
+from assessments.xapi import statement_queue
 
 FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".pdf": (b"%PDF",),
@@ -168,6 +169,7 @@ def evidence_record(
             EvidenceCompetency.objects.bulk_create(
                 [EvidenceCompetency(evidence=evidence, competency=c) for c in competencies]
             )
+            statement_queue(evidence)
     except IntegrityError:
         # Recorded meanwhile by another request for the same source.
         return Evidence.objects.get(user=user, kind=kind, source_ref=source_ref)
@@ -406,6 +408,7 @@ def evidence_release(*, reviewer: User, evidence: Evidence) -> Evidence:
     evidence.state = EvidenceState.RELEASED
     evidence.recorded_by = reviewer
     evidence.save()
+    statement_queue(evidence)
     audit_record(
         actor=reviewer, action=AuditAction.RELEASE, what=evidence.title, subject=evidence.user
     )

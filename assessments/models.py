@@ -414,3 +414,29 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.user_id})"
+
+
+class XapiStatement(models.Model):
+    """An xAPI statement waiting to be sent to the learning record store.
+
+    Statements are queued as evidence is recorded and sent in batches by
+    ``assessments.tasks.xapi_statements_send``; ``sent_at`` is set once the
+    store accepted them, so nothing is sent twice or lost while it is down.
+    """
+
+    statement_id = models.UUIDField(unique=True)
+    evidence = models.OneToOneField(
+        Evidence, null=True, on_delete=models.SET_NULL, related_name="xapi_statement"
+    )
+    statement = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="xapi_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({'sent' if self.sent_at else 'queued'})"

@@ -256,6 +256,10 @@ THRESHOLD_EXPIRY_WARNING_DAYS = int(os.environ.get("THRESHOLD_EXPIRY_WARNING_DAY
 # Participatory CPD hours recorded for attending a seminar's mock conference.
 THRESHOLD_SEMINAR_HOURS = os.environ.get("THRESHOLD_SEMINAR_HOURS", "3")
 THRESHOLD_EVIDENCE_MAX_BYTES = int(os.environ.get("THRESHOLD_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+# xAPI: statements are queued always and sent only when an endpoint is set.
+THRESHOLD_XAPI_ENDPOINT = os.environ.get("THRESHOLD_XAPI_ENDPOINT", "")
+THRESHOLD_XAPI_USERNAME = os.environ.get("THRESHOLD_XAPI_USERNAME", "")
+THRESHOLD_XAPI_PASSWORD = os.environ.get("THRESHOLD_XAPI_PASSWORD", "")
 THRESHOLD_EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
