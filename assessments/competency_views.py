@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -181,6 +181,28 @@ def evidence_release(request: HttpRequest, evidence_id: int) -> HttpResponse:
         raise PermissionDenied(error.message) from error
     messages.success(request, f"Accepted: {evidence.title}.")
     return redirect("manager_person", evidence.user_id)
+
+
+@require_GET
+@role_required(PlatformRole.DELEGATE, PlatformRole.MANAGER, PlatformRole.TRAINER)
+def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """Open an uploaded file: its owner, a trainer, or a manager in scope."""
+    viewer: User = request.user  # type: ignore[assignment]
+    evidence = get_object_or_404(Evidence.objects.select_related("user"), pk=evidence_id)
+    allowed = evidence.user_id == viewer.pk or services.may_sign_off(
+        signer=viewer, person=evidence.user
+    )
+    if not allowed or not evidence.file:
+        services.audit_record(
+            actor=viewer, action=AuditAction.REFUSED, what=f"Evidence file {evidence_id}"
+        )
+        raise Http404("There is no such file for you.")
+    services.audit_record(
+        actor=viewer, action=AuditAction.VIEW, what=evidence.title, subject=evidence.user
+    )
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
+    )
 
 
 # ---------------------------------------------------------------------------

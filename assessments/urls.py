@@ -30,6 +30,11 @@ urlpatterns = [
         name="evidence_release",
     ),
     path(
+        "dashboard/evidence/<int:evidence_id>/file/",
+        competency_views.evidence_file,
+        name="evidence_file",
+    ),
+    path(
         "dashboard/delegate/competency/",
         competency_views.delegate_competency,
         name="delegate_competency",

@@ -185,7 +185,15 @@ def test_the_delegate_sees_their_record_and_can_upload(world, settings, tmp_path
     assert good.status_code == 302
     pending = Evidence.objects.get(user=world["aaron"], kind="external_training")
     assert pending.state == "pending" and pending.participatory is True
-    as_user(world["boss"]).post(reverse("evidence_release", args=[pending.pk]))
+    file_url = reverse("evidence_file", args=[pending.pk])
+    assert b"".join(client.get(file_url).streaming_content).startswith(b"%PDF")
+    boss = as_user(world["boss"])
+    assert boss.get(file_url).status_code == 200
+    assert as_user(world["chief"]).get(file_url).status_code == 200  # the agency's manager
+    outsider = manager_of(world["teams"][2], "outsider", agency=True)
+    assert as_user(outsider).get(file_url).status_code == 404  # another agency
+    assert as_user(world["ben"]).get(file_url).status_code == 404
+    boss.post(reverse("evidence_release", args=[pending.pk]))
     assert Evidence.objects.get(pk=pending.pk).state == "released"
 
 
