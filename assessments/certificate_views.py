@@ -99,7 +99,7 @@ def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
         certificate = Certificate.objects.select_related("user").get(number=number)
     except (signing.BadSignature, Certificate.DoesNotExist):
         services.audit_record(
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
             action=AuditAction.REFUSED,
             what="Certificate verification failed",
             detail={"token": token[:120]},

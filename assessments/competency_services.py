@@ -137,7 +137,7 @@ def evidence_record(
     score_percent: int | None = None,
     detail: dict[str, Any] | None = None,
     state: str = EvidenceState.RELEASED,
-    file: UploadedFile | None = None,
+    file: UploadedFile[bytes] | None = None,
 ) -> Evidence:
     """Record one piece of evidence; return the stored one if ``source_ref`` was seen.
 
@@ -345,7 +345,7 @@ def external_evidence_upload(
     occurred_on: date | None,
     hours: Decimal | None,
     participatory: bool,
-    file: UploadedFile | None,
+    file: UploadedFile[bytes] | None,
 ) -> Evidence:
     """Keep evidence of training elsewhere, waiting for a trainer's or manager's review."""
     errors = []
@@ -382,7 +382,7 @@ def external_evidence_upload(
     return evidence
 
 
-def upload_problem(file: UploadedFile) -> str | None:
+def upload_problem(file: UploadedFile[bytes]) -> str | None:
     """Return why an uploaded file is refused (too large, wrong type), or ``None``."""
     limit = settings.THRESHOLD_EVIDENCE_MAX_BYTES
     suffix = Path(file.name or "").suffix.lower()

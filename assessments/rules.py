@@ -185,11 +185,11 @@ def judge(
     lapsed: list[str] = []
     expiries: list[date] = []
     for kind in sorted(requirement.kinds):
-        fact = latest.get(kind)
-        if fact is None or not _passes(fact, policy):
+        held = latest.get(kind)
+        if held is None or not _passes(held, policy):
             missing.append(kind)
             continue
-        expires = add_months(fact.on, policy.valid_months)
+        expires = add_months(held.on, policy.valid_months)
         if expires <= today:
             lapsed.append(kind)
         expiries.append(expires)

@@ -29,11 +29,11 @@ class CompetencyDeleteView(DeleteView):
                 audit_record(
                     actor=request.user,  # type: ignore[arg-type]
                     action=AuditAction.FRAMEWORK,
-                    what=f"Delete {competency.code} refused",  # type: ignore[union-attr]
+                    what=f"Delete {competency.code} refused",
                 )
             messages.error(request, problem)
             return HttpResponseRedirect(
-                reverse(self.competency_edit_url_name, args=[competency.pk])  # type: ignore[union-attr]
+                reverse(self.competency_edit_url_name, args=[competency.pk])
             )
         return super().dispatch(request, *args, **kwargs)
 

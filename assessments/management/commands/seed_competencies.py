@@ -186,9 +186,7 @@ def _chapter_ids() -> dict[str, int]:
     workbook = WorkbookPage.objects.filter(slug=WORKBOOK_SLUG).first()
     if workbook is None:
         return {}
-    return dict(
-        WorkbookChapterPage.objects.child_of(workbook).values_list("slug", "pk")  # type: ignore[attr-defined]
-    )
+    return dict(WorkbookChapterPage.objects.child_of(workbook).values_list("slug", "pk"))
 
 
 def _rule_ids() -> list[str]:

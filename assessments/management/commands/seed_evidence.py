@@ -68,11 +68,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo evidence ready ({count} records)."))
 
 
+Plan = list[tuple[str, date, dict[str, Any]]]
+
+
 def _plan(profile: str, start: date, rng: random.Random) -> list[tuple[str, date, dict[str, Any]]]:
     def day(offset: int) -> date:
         return start + timedelta(days=offset)
 
-    workbook = [
+    workbook: Plan = [
         ("workbook_chapter", day(0), {"title": "Workbook chapter: The Continuum of Need"}),
         (
             "quiz_passed",
@@ -81,7 +84,7 @@ def _plan(profile: str, start: date, rng: random.Random) -> list[tuple[str, date
         ),
         ("workbook_chapter", day(1), {"title": "Workbook chapter: Writing your conference report"}),
     ]
-    seminar = [
+    seminar: Plan = [
         (
             "seminar_attended",
             day(7),
@@ -102,7 +105,7 @@ def _plan(profile: str, start: date, rng: random.Random) -> list[tuple[str, date
         ),
     ]
     score = rng.randint(68, 94) if profile != "low_score" else rng.randint(35, 55)
-    conference = [
+    conference: Plan = [
         (
             "conference_played",
             day(7),
@@ -113,7 +116,7 @@ def _plan(profile: str, start: date, rng: random.Random) -> list[tuple[str, date
             },
         ),
     ]
-    sign_off = [
+    sign_off: Plan = [
         (
             "sign_off",
             day(10),
@@ -123,10 +126,10 @@ def _plan(profile: str, start: date, rng: random.Random) -> list[tuple[str, date
             },
         ),
     ]
-    plans = {
+    plans: dict[str, Plan] = {
         "workbook": workbook,
         "workbook_seminar": workbook + seminar,
         "low_score": workbook + seminar + conference,
         "competent": workbook + seminar + conference + sign_off,
     }
-    return [(kind, on, dict(extra)) for kind, on, extra in plans[profile]]
+    return [(str(kind), on, {**extra}) for kind, on, extra in plans[profile]]
