@@ -253,3 +253,14 @@ def test_the_chart_counts_people_competent_at_each_month_end(world) -> None:  # 
     assert dashboard.series[0].competent == 0
     spans = selectors.month_ends(today, 12)
     assert spans[-1][1] == today and spans[0][0].day == 1
+
+
+def test_the_audit_log_is_readable_not_editable_in_the_admin(world) -> None:  # type: ignore[no-untyped-def]
+    as_user(world["boss"]).get(reverse("manager_dashboard"))
+    root = member("root", None, is_superuser=True, is_staff=True)
+    client = as_user(root)
+    listing = client.get("/django-admin/assessments/auditlog/")
+    assert listing.status_code == 200 and "Team competency" in listing.content.decode()
+    entry = AuditLog.objects.first()
+    assert client.get(f"/django-admin/assessments/auditlog/{entry.pk}/delete/").status_code == 403
+    assert client.get("/django-admin/assessments/auditlog/add/").status_code == 403
