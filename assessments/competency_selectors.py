@@ -112,6 +112,12 @@ def objectives_record(*, person: User, today: date) -> Overall:
     return overall_status(requirements_for(objectives), facts, today=today, policy=policy())
 
 
+def attended_seminar(*, person: User) -> bool:
+    return Evidence.objects.filter(
+        user=person, kind="seminar_attended", state=EvidenceState.RELEASED
+    ).exists()
+
+
 def competency_titles() -> dict[str, str]:
     return dict(Competency.objects.values_list("code", "title"))
 

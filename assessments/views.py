@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
 from accounts.selectors import people_in_scope
-from assessments.competency_selectors import person_record
+from assessments.competency_selectors import attended_seminar, person_record
 from assessments.selectors import workbooks_progress
 
 DASHBOARD_ROLES = (
@@ -47,7 +47,11 @@ def delegate_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/delegate_dashboard.html",
-        {"workbooks": workbooks, "record": record},
+        {
+            "workbooks": workbooks,
+            "record": record,
+            "attended": attended_seminar(person=request.user),  # type: ignore[arg-type]
+        },
     )
 
 
