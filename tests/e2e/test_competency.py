@@ -52,3 +52,15 @@ def test_delegate_sees_their_record_and_downloads_a_certificate(new_page) -> Non
     assert open(download.value.path(), "rb").read(4) == b"%PDF"  # noqa: SIM115
     page.goto("/dashboard/delegate/competency/")
     assert page.get_by_role("link", name="(PDF)").count() >= 1 or "TH-" in page.content()
+
+
+def test_trainer_opens_partnership_analytics(new_page) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(PHONE, mobile=True)
+    sign_in(page, "trainer")
+    page.goto("/dashboard/trainer/")
+    page.get_by_role("link", name="Agreement with the answer key").click()
+    page.wait_for_url("**/analytics/agreement/")
+    assert page.get_by_role("heading", name="Agreement with the answer key").is_visible()
+    assert page.locator("table").count() == 3
+    assert_accessible(page)
+    screenshot(page, "competency-analytics-phone")
