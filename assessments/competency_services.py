@@ -355,7 +355,7 @@ def external_evidence_upload(
         errors.append("Enter the date of the training.")
     elif occurred_on > timezone.localdate():
         errors.append("The date of the training must be today or in the past.")
-    if hours is None or hours <= 0 or hours > 100:
+    if hours is None or not hours.is_finite() or not 0 < hours <= 100:
         errors.append("Enter the hours of training, a number from 0.5 to 100.")
     if file is None:
         errors.append("Choose a certificate or attendance record to upload.")

@@ -151,7 +151,8 @@ def manager_person(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_sign_off(request: HttpRequest, person_id: int) -> HttpResponse:
     signer: User = request.user  # type: ignore[assignment]
     person = get_object_or_404(User, pk=person_id, is_active=True)
-    competency = Competency.objects.filter(pk=request.POST.get("competency") or 0).first()
+    chosen = request.POST.get("competency", "")
+    competency = Competency.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     try:
         if competency is None:
             raise services.EvidenceRefused("Choose the competency you are signing off.")
@@ -227,8 +228,10 @@ def evidence_upload(request: HttpRequest) -> HttpResponse:
     except ValueError:
         on = None
     try:
-        hours = Decimal(request.POST.get("hours", "") or "0")
+        hours = Decimal(request.POST.get("hours", "").strip() or "0")
     except InvalidOperation:
+        hours = None
+    if hours is not None and not hours.is_finite():
         hours = None
     try:
         services.external_evidence_upload(

@@ -264,3 +264,27 @@ def test_the_audit_log_is_readable_not_editable_in_the_admin(world) -> None:  # 
     entry = AuditLog.objects.first()
     assert client.get(f"/django-admin/assessments/auditlog/{entry.pk}/delete/").status_code == 403
     assert client.get("/django-admin/assessments/auditlog/add/").status_code == 403
+
+
+@pytest.mark.parametrize("hours", ["NaN", "Infinity", "three", "-2", "0"])
+def test_nonsense_hours_are_refused_with_a_message(world, hours) -> None:  # type: ignore[no-untyped-def]
+    response = as_user(world["aaron"]).post(
+        reverse("evidence_upload"),
+        {
+            "title": "Refresher",
+            "occurred_on": "2026-01-05",
+            "hours": hours,
+            "file": SimpleUploadedFile("cert.pdf", b"%PDF-1.4 test"),
+        },
+    )
+    assert response.status_code == 422
+    assert "Enter the hours of training" in response.content.decode()
+
+
+def test_a_sign_off_without_a_valid_competency_says_so(world) -> None:  # type: ignore[no-untyped-def]
+    response = as_user(world["boss"]).post(
+        reverse("person_sign_off", args=[world["aaron"].pk]),
+        {"competency": "not-a-number", "note": "Good"},
+        follow=True,
+    )
+    assert "Choose the competency you are signing off" in response.content.decode()
