@@ -355,6 +355,8 @@ def external_evidence_upload(
         errors.append("Enter the date of the training.")
     elif occurred_on > timezone.localdate():
         errors.append("The date of the training must be today or in the past.")
+    if hours is not None:
+        hours = Decimal(str(hours))
     if hours is None or not hours.is_finite() or not 0 < hours <= 100:
         errors.append("Enter the hours of training, a number from 0.5 to 100.")
     if file is None:
