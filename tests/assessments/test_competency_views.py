@@ -288,3 +288,21 @@ def test_a_sign_off_without_a_valid_competency_says_so(world) -> None:  # type: 
         follow=True,
     )
     assert "Choose the competency you are signing off" in response.content.decode()
+
+
+def test_a_manager_cannot_accept_evidence_of_another_team(world, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assessments import competency_services as services
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = services.external_evidence_upload(
+        user=world["ben"],
+        title="Refresher",
+        occurred_on=timezone.localdate(),
+        hours=3,
+        participatory=False,
+        file=SimpleUploadedFile("cert.pdf", b"%PDF-1.4 test"),
+    )
+    response = as_user(world["boss"]).post(reverse("evidence_release", args=[upload.pk]))
+    assert response.status_code == 403
+    assert Evidence.objects.get(pk=upload.pk).state == "pending"
+    assert as_user(world["boss"]).get(reverse("evidence_file", args=[upload.pk])).status_code == 404
