@@ -229,6 +229,9 @@ def test_no_certificate_before_competence_and_none_for_other_teams(world) -> Non
     as_user(world["ben"]).post(reverse("certificate_issue"))
     number = Certificate.objects.get(user=world["ben"]).number
     assert as_user(world["boss"]).get(reverse("certificate_pdf", args=[number])).status_code == 403
+    chief = as_user(world["chief"])  # ben's agency manager
+    assert number in chief.get(reverse("manager_person", args=[world["ben"].pk])).content.decode()
+    assert chief.get(reverse("certificate_pdf", args=[number])).status_code == 200
     assert as_user(world["amira"]).get(reverse("certificate_pdf", args=[number])).status_code == 403
 
 
