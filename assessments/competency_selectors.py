@@ -285,8 +285,32 @@ def manager_dashboard(*, manager: User, filters: Filters, today: date) -> Dashbo
     ]
     if filters.status:
         rows = [row for row in rows if row.status == filters.status]
-    series = completion_series(people=[p.pk for p in people], facts=facts, today=today)
+    series = cached_series(people=[p.pk for p in people], facts=facts, today=today)
     return Dashboard(rows, series)
+
+
+def cached_series(*, people: list[int], facts: dict[int, list[Fact]], today: date) -> list[Point]:
+    """Return ``completion_series``, kept until the evidence, rules or day change.
+
+    The key is a digest of everything the series is computed from (the
+    people, their facts, the framework, the policy and the day), so a stale
+    chart cannot be served; hashing the facts costs far less than judging
+    them twelve times.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    requirements = sorted((r.code, tuple(sorted(r.kinds))) for r in requirements_for(outcomes()))
+    digest = hashlib.sha256(repr((today, requirements, policy())).encode())
+    for pk in sorted(people):
+        digest.update(repr((pk, facts.get(pk, []))).encode())
+    key = f"competency-series:{digest.hexdigest()}"
+    series = cache.get(key)
+    if series is None:
+        series = completion_series(people=people, facts=facts, today=today)
+        cache.set(key, series, 60 * 60 * 24)
+    return list(series)
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,3 +309,20 @@ def test_a_manager_cannot_accept_evidence_of_another_team(world, settings, tmp_p
     assert response.status_code == 403
     assert Evidence.objects.get(pk=upload.pk).state == "pending"
     assert as_user(world["boss"]).get(reverse("evidence_file", args=[upload.pk])).status_code == 404
+
+
+def test_the_cached_chart_changes_when_evidence_arrives(world) -> None:  # type: ignore[no-untyped-def]
+    from assessments import competency_selectors as selectors
+
+    today = timezone.localdate()
+
+    def latest() -> int:
+        dashboard = selectors.manager_dashboard(
+            manager=world["boss"], filters=selectors.Filters(), today=today
+        )
+        return dashboard.series[-1].competent
+
+    assert latest() == 1
+    assert latest() == 1  # from the cache
+    competent(world["aaron"], world["outcome"], today - timedelta(days=5))
+    assert latest() == 2
