@@ -122,6 +122,17 @@ def competency_titles() -> dict[str, str]:
     return dict(Competency.objects.values_list("code", "title"))
 
 
+def statuses_for(*, user_ids: Sequence[int], today: date) -> dict[int, Overall]:
+    """Return each person's overall record, for registers and cohort results."""
+    facts = facts_for(list(user_ids))
+    requirements = requirements_for(outcomes())
+    rules = policy()
+    return {
+        pk: overall_status(requirements, facts.get(pk, []), today=today, policy=rules)
+        for pk in user_ids
+    }
+
+
 def person_evidence(*, person: User) -> QuerySet[Evidence]:
     return (
         Evidence.objects.filter(user=person)
