@@ -110,3 +110,12 @@ def test_a_delegate_becomes_competent_and_gets_a_verifiable_certificate(
 
     check = Client().get(reverse("certificate_verify", args=[verification_token(certificate)]))
     assert check.status_code == 200 and "genuine" in check.content.decode()
+
+    # Every released piece of evidence waits in the xAPI queue as a statement.
+    from assessments.models import XapiStatement
+
+    released = Evidence.objects.filter(user=delegate, state="released")
+    queued = XapiStatement.objects.filter(evidence__user=delegate)
+    assert queued.count() == released.count()
+    verbs = {q.statement["verb"]["display"]["en-GB"] for q in queued}
+    assert {"completed", "passed", "attended", "mastered"} <= verbs
