@@ -235,6 +235,40 @@ class CompetencyMapping(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.ref} -> {self.competency_id}"
 
+    def clean(self) -> None:
+        """Refuse a reference that names nothing on the platform."""
+        from django.core.exceptions import ValidationError
+
+        problem = mapping_ref_problem(self.source, self.ref.strip())
+        if problem:
+            raise ValidationError({"ref": problem})
+
+
+def mapping_ref_problem(source: str, ref: str) -> str | None:
+    """Return why ``ref`` cannot be mapped from ``source``, or ``None``."""
+    from content.models import WorkbookChapterPage
+    from simulations.engine.ruleset import DEFAULT_RULE_SET_DATA
+
+    if source == MappingSource.WORKBOOK_CHAPTER:
+        if not ref.isdigit() or not WorkbookChapterPage.objects.filter(pk=int(ref)).exists():
+            return "Enter the page id of a workbook chapter, for example 42."
+    elif source in {MappingSource.QUIZ, MappingSource.REPORT_TASK}:
+        page_id, _, block_id = ref.partition(":")
+        chapter = (
+            WorkbookChapterPage.objects.filter(pk=int(page_id)).first()
+            if page_id.isdigit()
+            else None
+        )
+        if chapter is None or not block_id or chapter.find_block(block_id) is None:
+            return "Enter a chapter's page id and a block id, for example 42:need-quiz."
+    elif source == MappingSource.CONFERENCE_RULE:
+        known = {str(rule["rule_id"]) for rule in DEFAULT_RULE_SET_DATA["rules"]}
+        if ref not in known:
+            return f"There is no scoring rule {ref!r}. Rules look like R02-threshold."
+    elif source == MappingSource.SEMINAR and not ref:
+        return "Enter a seminar cohort, or * for every seminar."
+    return None
+
 
 class EvidenceState(models.TextChoices):
     PENDING = "pending", "Waiting for review"

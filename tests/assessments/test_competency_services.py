@@ -310,3 +310,34 @@ def test_demo_evidence_tells_a_story_and_is_idempotent(demo_people) -> None:  # 
         "delegate06": Status.IN_PROGRESS,
         "delegate12": Status.NOT_STARTED,
     }
+
+
+@pytest.mark.parametrize(
+    "source,ref,message",
+    [
+        ("workbook_chapter", "999999", "page id of a workbook chapter"),
+        ("quiz", "abc", "block id"),
+        ("conference_rule", "R99-nothing", "no scoring rule"),
+        ("seminar", "", "cohort"),
+    ],
+)
+def test_a_mapping_to_nothing_is_refused_with_a_message(source, ref, message) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    mapping = CompetencyMapping(competency=framework(), source=source, ref=ref)
+    with pytest.raises(ValidationError, match=message):
+        mapping.clean()
+
+
+def test_mappings_to_real_things_are_accepted() -> None:
+    with guidance_scheme():
+        _, first, _ = small_workbook()
+        block_id = first.body.raw_data[0]["id"]
+        outcome = framework()
+        for source, ref in [
+            ("workbook_chapter", str(first.pk)),
+            ("quiz", f"{first.pk}:{block_id}"),
+            ("conference_rule", "R02-threshold"),
+            ("seminar", "*"),
+        ]:
+            CompetencyMapping(competency=outcome, source=source, ref=ref).clean()
