@@ -341,3 +341,41 @@ def test_mappings_to_real_things_are_accepted() -> None:
             ("seminar", "*"),
         ]:
             CompetencyMapping(competency=outcome, source=source, ref=ref).clean()
+
+
+def test_the_admin_edit_form_refuses_a_bad_mapping(client) -> None:  # type: ignore[no-untyped-def]
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    outcome = framework()
+    admin = member("root", None, PlatformRole.ADMIN, is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = f"/admin/snippets/assessments/competency/edit/{outcome.pk}/"
+    assert client.get(url).status_code == 200
+
+    def post(ref: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            url,
+            nested_form_data(
+                {
+                    "code": outcome.code,
+                    "title": "Renamed",
+                    "description": "",
+                    "kind": "outcome",
+                    "level": 3,
+                    "parent": "",
+                    "required_kinds": '["sign_off"]',
+                    "position": 0,
+                    "is_active": "on",
+                    "mappings": inline_formset([{"source": "conference_rule", "ref": ref}]),
+                }
+            ),
+        )
+
+    refused = post("R99-nothing")
+    assert refused.status_code == 200 and "no scoring rule" in refused.content.decode()
+    assert Competency.objects.get(pk=outcome.pk).title == "Take part in conferences"
+    accepted = post("R02-threshold")
+    assert accepted.status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.title == "Renamed" and outcome.required_kinds == ["sign_off"]
+    assert list(outcome.mappings.values_list("ref", flat=True)) == ["R02-threshold"]
