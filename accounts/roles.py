@@ -18,13 +18,17 @@ EDITING = (
         for action in ("add", "change", "delete", "view", "publish", "lock", "unlock")
     ),
 )
+# Admins keep the competency framework (Wagtail's "Competencies" menu).
+FRAMEWORK = tuple(
+    f"assessments.{action}_competency" for action in ("add", "change", "delete", "view")
+)
 # Permission codenames per role, as "app_label.codename".
 ROLE_PERMISSIONS: dict[PlatformRole, tuple[str, ...]] = {
     PlatformRole.DELEGATE: (),
     PlatformRole.TRAINER: (),
     PlatformRole.MANAGER: (),
     PlatformRole.CONTENT_EDITOR: EDITING,
-    PlatformRole.ADMIN: EDITING,
+    PlatformRole.ADMIN: (*EDITING, *FRAMEWORK),
 }
 # Editors may edit every page below the root, and every image and document.
 PAGE_PERMISSIONS = (

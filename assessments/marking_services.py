@@ -29,6 +29,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import PlatformRole, User
+from assessments.competency_services import report_marked_evidence_record
 from assessments.models import (
     CriterionMark,
     MarkingLogEntry,
@@ -579,7 +580,23 @@ def marking_release(
         submission.released_at = now
         submission.save(update_fields=["status", "released_by", "released_at"])
         _log(submission, user, MarkingLogEntry.Action.RELEASED, now=now)
+        report_marked_evidence_record(
+            user=submission.user,
+            chapter=submission.page,
+            block_id=submission.block_id,
+            score_percent=_score_percent(submission),
+            marked_by=user,
+            on=timezone.localdate(now),
+        )
     return submission
+
+
+def _score_percent(submission: ReportSubmission) -> int:
+    """Return the rubric mark as a percentage of the most it could be."""
+    top = max((level.points for level in submission.rubric.levels.all()), default=0)
+    possible = top * submission.rubric.criteria.count()
+    got = sum(mark.level.points for mark in submission.criterion_marks.select_related("level"))
+    return round(100 * got / possible) if possible else 0
 
 
 __all__ = [

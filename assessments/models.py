@@ -8,9 +8,14 @@ evidence (when it was written, when it was submitted).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import InlinePanel
 
 
 class AnswerKind(models.TextChoices):
@@ -301,3 +306,366 @@ class MarkingLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} · {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------
+# Competency framework, evidence, audit and certificates
+# ---------------------------------------------------------------------------
+
+
+class CompetencyKind(models.TextChoices):
+    OUTCOME = "outcome", "Level 3 outcome"
+    OBJECTIVE = "objective", "Workbook learning objective"
+
+
+class EvidenceKind(models.TextChoices):
+    WORKBOOK_CHAPTER = "workbook_chapter", "Workbook chapter completed"
+    QUIZ_PASSED = "quiz_passed", "Quiz passed"
+    REPORT_MARKED = "report_marked", "Conference report marked"
+    SEMINAR_ATTENDED = "seminar_attended", "Seminar attended"
+    CONFERENCE_PLAYED = "conference_played", "Mock conference played"
+    SIGN_OFF = "sign_off", "Signed off by a trainer or manager"
+    EXTERNAL_TRAINING = "external_training", "External training"
+
+
+class MappingSource(models.TextChoices):
+    WORKBOOK_CHAPTER = "workbook_chapter", "Workbook chapter (page id)"
+    QUIZ = "quiz", "Quiz question (page id:block id)"
+    REPORT_TASK = "report_task", "Report task (page id:block id)"
+    SEMINAR = "seminar", "Seminar (cohort, or * for every seminar)"
+    CONFERENCE_RULE = "conference_rule", "Conference scoring rule (rule id)"
+
+
+def default_required_kinds() -> list[str]:
+    return [EvidenceKind.WORKBOOK_CHAPTER.value, EvidenceKind.SIGN_OFF.value]
+
+
+class Competency(ClusterableModel):
+    """One thing a practitioner must be able to do, with the evidence it needs.
+
+    Outcomes are the safeguarding level 3 outcomes; objectives are the
+    workbook's learning objectives, each serving an outcome (``parent``).
+    ``required_kinds`` lists the evidence kinds that, together and recent
+    enough, make a person competent (see ``assessments.rules``).
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=16, choices=CompetencyKind.choices, default=CompetencyKind.OUTCOME
+    )
+    level = models.PositiveSmallIntegerField(
+        default=3, help_text="Safeguarding training level (1 to 4)."
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        help_text="For a learning objective: the outcome it serves.",
+    )
+    required_kinds = models.JSONField(
+        default=default_required_kinds,
+        blank=True,
+        help_text="Evidence kinds needed, by their code: " + ", ".join(EvidenceKind.values) + ".",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive competencies keep their evidence but are not judged."
+    )
+
+    panels = [
+        "code",
+        "title",
+        "description",
+        "kind",
+        "level",
+        "parent",
+        "required_kinds",
+        "position",
+        "is_active",
+        InlinePanel("mappings", heading="What counts as evidence", label="Mapping"),
+    ]
+
+    class Meta:
+        ordering = ["level", "kind", "position", "code"]
+        verbose_name_plural = "competencies"
+
+    def __str__(self) -> str:
+        return f"{self.title} (level {self.level})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        unknown = [k for k in self.required_kinds or [] if k not in EvidenceKind.values]
+        if not isinstance(self.required_kinds, list) or unknown:
+            raise ValidationError(
+                {"required_kinds": f"Unknown evidence kinds: {', '.join(map(str, unknown))}."}
+            )
+        if self.level not in range(1, 5):
+            raise ValidationError({"level": "Choose a level from 1 to 4."})
+
+
+class CompetencyMapping(models.Model):
+    """Something on the platform that counts as evidence of a competency."""
+
+    competency = ParentalKey(Competency, on_delete=models.CASCADE, related_name="mappings")
+    source = models.CharField(max_length=20, choices=MappingSource.choices)
+    ref = models.CharField(
+        max_length=120, help_text="Page id, page id:block id, cohort or rule id (see source)."
+    )
+
+    panels = ["source", "ref"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competency", "source", "ref"], name="competency_mapping_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "ref"], name="competency_mapping_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.ref} -> {self.competency_id}"
+
+    def clean(self) -> None:
+        """Refuse a reference that names nothing on the platform."""
+        from django.core.exceptions import ValidationError
+
+        problem = mapping_ref_problem(self.source, self.ref.strip())
+        if problem:
+            raise ValidationError({"ref": problem})
+
+
+def mapping_ref_problem(source: str, ref: str) -> str | None:
+    """Return why ``ref`` cannot be mapped from ``source``, or ``None``."""
+    from content.models import WorkbookChapterPage
+    from simulations.engine.ruleset import DEFAULT_RULE_SET_DATA
+
+    if source == MappingSource.WORKBOOK_CHAPTER:
+        if not ref.isdigit() or not WorkbookChapterPage.objects.filter(pk=int(ref)).exists():
+            return "Enter the page id of a workbook chapter, for example 42."
+    elif source in {MappingSource.QUIZ, MappingSource.REPORT_TASK}:
+        page_id, _, block_id = ref.partition(":")
+        chapter = (
+            WorkbookChapterPage.objects.filter(pk=int(page_id)).first()
+            if page_id.isdigit()
+            else None
+        )
+        if chapter is None or not block_id or chapter.find_block(block_id) is None:
+            return "Enter a chapter's page id and a block id, for example 42:need-quiz."
+    elif source == MappingSource.CONFERENCE_RULE:
+        known = {str(rule["rule_id"]) for rule in DEFAULT_RULE_SET_DATA["rules"]}
+        if ref not in known:
+            return f"There is no scoring rule {ref!r}. Rules look like R02-threshold."
+    elif source == MappingSource.SEMINAR and not ref:
+        return "Enter a seminar cohort, or * for every seminar."
+    return None
+
+
+class EvidenceState(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    RELEASED = "released", "Released"
+
+
+class EvidenceLocked(Exception):
+    """Released evidence is a record: it is never changed or deleted."""
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.user_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(state=EvidenceState.RELEASED).exists():
+            raise EvidenceLocked("Released evidence cannot be deleted.")
+        return super().delete()
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(state=EvidenceState.RELEASED).exists():
+            raise EvidenceLocked("Released evidence cannot be changed.")
+        return super().update(**kwargs)
+
+
+class Evidence(models.Model):
+    """One dated, attributable piece of evidence; immutable once released.
+
+    ``source_ref`` names what it came from (a chapter, a room, a seminar) so
+    recording the same event twice returns the stored row. ``recorded_by``
+    is the person who recorded or signed it (empty: the platform itself).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence"
+    )
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices)
+    title = models.CharField(max_length=200)
+    occurred_on = models.DateField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence_recorded",
+    )
+    source_ref = models.CharField(max_length=120, blank=True)
+    competencies = models.ManyToManyField(
+        Competency, through="EvidenceCompetency", related_name="evidence"
+    )
+    cpd_hours = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    participatory = models.BooleanField(default=False)
+    score_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True)
+    state = models.CharField(
+        max_length=12, choices=EvidenceState.choices, default=EvidenceState.RELEASED
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="evidence_once_per_source",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "occurred_on"], name="evidence_user_date")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title} ({self.occurred_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = Evidence.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            if stored == EvidenceState.RELEASED:
+                raise EvidenceLocked("Released evidence cannot be changed.")
+        if self.state == EvidenceState.RELEASED and self.released_at is None:
+            self.released_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if (
+            self.pk is not None
+            and Evidence.objects.filter(pk=self.pk, state=EvidenceState.RELEASED).exists()
+        ):
+            raise EvidenceLocked("Released evidence cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == EvidenceState.RELEASED
+
+
+class EvidenceCompetency(models.Model):
+    """Evidence for a competency. PROTECT: a competency with evidence stays."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "competency"], name="evidence_competency_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} -> {self.competency_id}"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    EXPORT = "export", "Exported"
+    REFUSED = "refused", "Refused"
+    SIGN_OFF = "sign_off", "Signed off"
+    UPLOAD = "upload", "Uploaded"
+    RELEASE = "release", "Released"
+    CERTIFICATE = "certificate", "Certificate issued"
+    FRAMEWORK = "framework", "Framework change refused"
+    REMINDER = "reminder", "Expiry reminder sent"
+
+
+class AuditLog(models.Model):
+    """Who looked at, exported or changed competency records, and when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    what = models.CharField(max_length=200)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person whose record it was, for one person's record.",
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["actor", "-at"], name="audit_actor_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.what}"
+
+
+class Certificate(models.Model):
+    """A certificate of level 3 competence, checkable by anyone at its URL."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    number = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    issued_on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    competencies = models.JSONField(default=list, help_text="Codes and titles, as issued.")
+    issued_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.user_id})"
+
+
+class XapiStatement(models.Model):
+    """An xAPI statement waiting to be sent to the learning record store.
+
+    Statements are queued as evidence is recorded and sent in batches by
+    ``assessments.tasks.xapi_statements_send``; ``sent_at`` is set once the
+    store accepted them, so nothing is sent twice or lost while it is down.
+    """
+
+    statement_id = models.UUIDField(unique=True)
+    evidence = models.OneToOneField(
+        Evidence, null=True, on_delete=models.SET_NULL, related_name="xapi_statement"
+    )
+    statement = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="xapi_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({'sent' if self.sent_at else 'queued'})"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
+from assessments.competency_services import chapter_evidence_record, quiz_evidence_record
 from assessments.marking_services import report_submissions_record
 from assessments.models import ChapterProgress, QuizAttempt, WorkbookAnswer
 from content.blocks import QuizOutcome
@@ -156,6 +157,15 @@ def quiz_attempt_record(
         created_at=now,
     )
     _progress_touch(user=user, page=page, block_id=block_id, now=now)
+    if outcome.is_correct:
+        quiz_evidence_record(
+            user=user,
+            chapter=page,
+            block_id=block_id,
+            score=outcome.score,
+            out_of=outcome.out_of,
+            on=timezone.localdate(now),
+        )
     return attempt
 
 
@@ -185,6 +195,7 @@ def chapter_submit(
     """Mark a chapter as submitted (again, if it was submitted before).
 
     Any conference report in the chapter is handed in for marking too.
+    A submitted chapter mapped to a competency is recorded as evidence.
     """
     now = now or timezone.now()
     progress, _ = ChapterProgress.objects.update_or_create(
@@ -199,6 +210,7 @@ def chapter_submit(
         },
     )
     report_submissions_record(user=user, chapter=chapter, workbook=workbook, now=now)
+    chapter_evidence_record(user=user, chapter=chapter, on=timezone.localdate(now))
     return progress
 
 

@@ -11,11 +11,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
 from accounts.selectors import people_in_scope
+from assessments.competency_selectors import attended_seminar, person_record
 from assessments.marking_selectors import marking_queue
 from assessments.selectors import workbooks_progress
 
@@ -42,7 +44,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(PlatformRole.DELEGATE)
 def delegate_dashboard(request: HttpRequest) -> HttpResponse:
     workbooks = workbooks_progress(user=request.user)  # type: ignore[arg-type]
-    return render(request, "assessments/delegate_dashboard.html", {"workbooks": workbooks})
+    record = person_record(person=request.user, today=timezone.localdate())  # type: ignore[arg-type]
+    return render(
+        request,
+        "assessments/delegate_dashboard.html",
+        {
+            "workbooks": workbooks,
+            "record": record,
+            "attended": attended_seminar(person=request.user),  # type: ignore[arg-type]
+        },
+    )
 
 
 @require_GET
@@ -50,10 +61,3 @@ def delegate_dashboard(request: HttpRequest) -> HttpResponse:
 def trainer_dashboard(request: HttpRequest) -> HttpResponse:
     to_mark = marking_queue(status="to-mark").count()
     return render(request, "assessments/trainer_dashboard.html", {"to_mark": to_mark})
-
-
-@require_GET
-@role_required(PlatformRole.MANAGER)
-def manager_dashboard(request: HttpRequest) -> HttpResponse:
-    people = people_in_scope(manager=request.user)  # type: ignore[arg-type]
-    return render(request, "assessments/manager_dashboard.html", {"people": people})

@@ -40,6 +40,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import competency_services
 from content.citations import CitationError, citation_exists, parse_key
 from content.guidance_selectors import document_versions, version_in_force
 from content.models import GuidanceDocumentPage
@@ -330,12 +331,60 @@ def room_score_if_closed(room_id: int) -> RoomScore | None:
     if room is None or room.phase != Phase.CLOSED.value:
         return None
     try:
-        return room_score(room=room)
+        score = room_score(room=room)
     except (RoomScoreRefused, RuleSetError) as error:
         logger.warning("Room %s was not scored: %s", room_id, error)
+        return None
     except Exception:
         logger.exception("Scoring room %s failed", room_id)
-    return None
+        return None
+    try:
+        room_evidence_record(room=room, score=score)
+    except Exception:
+        logger.exception("Recording competency evidence for room %s failed", room_id)
+    return score
+
+
+def room_evidence_record(*, room: Room, score: RoomScore) -> None:
+    """Record attendance and the conference played for each delegate seated.
+
+    A seat covered by the trainer is nobody's evidence. Each delegate's
+    evidence cites the rules that judged their role, and the room's own.
+    """
+    seminar = room.seminar
+    roles = score.totals.get("roles", {})
+    for seat in room.seats.filter(user__isnull=False, covered_by_trainer=False).select_related(
+        "user"
+    ):
+        competency_services.seminar_attendance_record(
+            user=seat.user,
+            seminar_id=seminar.pk,
+            title=seminar.title,
+            cohort=seminar.cohort,
+            on=seminar.date,
+            recorded_by=seminar.trainer,
+        )
+        total = roles.get(seat.role, {})
+        rule_ids = sorted(
+            {
+                str(finding["rule_id"])
+                for finding in score.scorecard.get("findings", [])
+                if finding.get("subject", {}).get("id")
+                in {seat.role, score.scorecard.get("room_id")}
+                or finding.get("subject", {}).get("kind") != "role"
+            }
+        )
+        competency_services.conference_evidence_record(
+            user=seat.user,
+            room_id=room.pk,
+            seminar_title=seminar.title,
+            on=seminar.date,
+            role=seat.role,
+            points=int(total.get("points", 0)),
+            max_points=int(total.get("max_points", 0)),
+            rule_ids=rule_ids,
+            rule_set_version=score.rule_set_version,
+        )
 
 
 # ---------------------------------------------------------------------------

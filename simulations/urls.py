@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from simulations import views
+from simulations import analytics_views, views
 
 urlpatterns = [
     # Trainers: seminars, rooms and seats.
     path("seminars/", views.seminar_list, name="seminar_list"),
+    path(
+        "analytics/agreement/",
+        analytics_views.partnership_analytics,
+        name="partnership_analytics",
+    ),
     path("seminars/<int:seminar_id>/", views.seminar_detail, name="seminar_detail"),
+    path("seminars/<int:seminar_id>/register/", views.seminar_register, name="seminar_register"),
     path("seminars/<int:seminar_id>/rooms/", views.room_add, name="room_add"),
     path(
         "seminars/<int:seminar_id>/rooms/<int:room_id>/seats/",

@@ -18,11 +18,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import PlatformRole
+from assessments.competency_selectors import statuses_for, workbook_completion_before
 from scenarios.schema import ScenarioFileError
 from scenarios.selectors import scenario_role_pack
 from scenarios.services import scenario_variant_create
@@ -30,7 +32,7 @@ from simulations import services
 from simulations.engine.state import Actor
 from simulations.engine.vocabulary import Role
 from simulations.forms import JoinForm, JoinRoleForm, RoomForm, SeatForm, SeminarForm
-from simulations.models import Room, Seminar
+from simulations.models import Room, RoomScore, Seat, Seminar
 from simulations.panels import (
     ROOM_PANELS,
     render_panels_sync,
@@ -177,6 +179,34 @@ def _seminar_page(
 @role_required(*STAFF)
 def seminar_detail(request: HttpRequest, seminar_id: int) -> HttpResponse:
     return _seminar_page(request, _seminar_for(request, seminar_id))
+
+
+@require_GET
+@role_required(*STAFF)
+def seminar_register(request: HttpRequest, seminar_id: int) -> HttpResponse:
+    """The register: who was seated, who joined, who did the workbook beforehand."""
+    seminar = _seminar_for(request, seminar_id)
+    seats = list(
+        Seat.objects.filter(room__seminar=seminar, user__isnull=False)
+        .select_related("user__team", "room")
+        .order_by("user__last_name", "user__first_name")
+    )
+    user_ids = [seat.user_id for seat in seats]
+    workbook = workbook_completion_before(user_ids=user_ids, before=seminar.date)
+    records = statuses_for(user_ids=user_ids, today=timezone.localdate())
+    totals: dict[int, dict[str, Any]] = {}
+    for score in RoomScore.objects.filter(room__seminar=seminar).order_by("room_id", "-scored_at"):
+        totals.setdefault(score.room_id, score.totals.get("roles", {}))
+    rows = [
+        {
+            "seat": seat,
+            "workbook": workbook[seat.user_id],
+            "record": records[seat.user_id],
+            "score": totals.get(seat.room_id, {}).get(seat.role),
+        }
+        for seat in seats
+    ]
+    return render(request, "simulations/seminar_register.html", {"seminar": seminar, "rows": rows})
 
 
 @require_POST

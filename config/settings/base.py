@@ -251,6 +251,29 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # Scenario packs cite guidance paragraphs; this resolves their keys.
 THRESHOLD_CITATION_CHECKER = "content.citations.citation_exists"
 
+# Competency and CPD rules (assessments.rules). The level 3 expectation is
+# 12 hours over a rolling 3 years, at least half of them participatory.
+THRESHOLD_CPD_HOURS = int(os.environ.get("THRESHOLD_CPD_HOURS", 12))
+THRESHOLD_CPD_PARTICIPATORY_FRACTION = os.environ.get("THRESHOLD_CPD_PARTICIPATORY_FRACTION", "0.5")
+THRESHOLD_CPD_WINDOW_YEARS = int(os.environ.get("THRESHOLD_CPD_WINDOW_YEARS", 3))
+THRESHOLD_CONFERENCE_PASS_PERCENT = int(os.environ.get("THRESHOLD_CONFERENCE_PASS_PERCENT", 60))
+THRESHOLD_COMPETENCY_VALID_MONTHS = int(os.environ.get("THRESHOLD_COMPETENCY_VALID_MONTHS", 36))
+THRESHOLD_EXPIRY_WARNING_DAYS = int(os.environ.get("THRESHOLD_EXPIRY_WARNING_DAYS", 60))
+# Participatory CPD hours recorded for attending a seminar's mock conference.
+THRESHOLD_SEMINAR_HOURS = os.environ.get("THRESHOLD_SEMINAR_HOURS", "3")
+THRESHOLD_EVIDENCE_MAX_BYTES = int(os.environ.get("THRESHOLD_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+# xAPI: statements are queued always and sent only when an endpoint is set.
+THRESHOLD_XAPI_ENDPOINT = os.environ.get("THRESHOLD_XAPI_ENDPOINT", "")
+THRESHOLD_XAPI_USERNAME = os.environ.get("THRESHOLD_XAPI_USERNAME", "")
+THRESHOLD_XAPI_PASSWORD = os.environ.get("THRESHOLD_XAPI_PASSWORD", "")
+THRESHOLD_EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
 # Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -305,3 +305,29 @@ def test_the_default_rubric_cites_paragraphs_of_the_procedures_summary() -> None
     assert keys and all(citation_is_well_formed(key) for key in keys)
     # The demo summary numbers its paragraphs 1 to 89 (content/demo/README.md).
     assert all(1 <= int(key.rsplit("-", 1)[1]) <= 89 for key in keys)
+
+
+def test_a_released_mark_becomes_evidence_for_the_report_competency(setup) -> None:  # type: ignore[no-untyped-def]
+    from assessments.models import Competency, CompetencyMapping, Evidence, MappingSource
+
+    workbook, chapter, amira, tess, tom = setup
+    submission = hand_in(amira, workbook, chapter)
+    report = Competency.objects.create(code="report", title="Write a conference report")
+    CompetencyMapping.objects.create(
+        competency=report,
+        source=MappingSource.REPORT_TASK,
+        ref=f"{chapter.pk}:{submission.block_id}",
+    )
+    marking.marking_save(
+        submission_id=submission.pk,
+        marker=tess,
+        marks=all_marks(submission, level=2),
+        complete=True,
+    )
+    assert not Evidence.objects.filter(kind="report_marked").exists()  # not before release
+    marking.marking_release(submission_id=submission.pk, user=tess)
+    evidence = Evidence.objects.get(kind="report_marked", user=amira)
+    top = max(level.points for level in submission.rubric.levels.all())
+    level_two = submission.rubric.levels.get(order=2).points
+    assert evidence.score_percent == round(100 * level_two / top)
+    assert evidence.recorded_by == tess and list(evidence.competencies.all()) == [report]

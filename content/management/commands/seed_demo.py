@@ -19,6 +19,8 @@ STEPS: list[tuple[str, bool]] = [
     ("seed_workbook", False),
     ("load_scenarios", False),
     ("seed_seminars", False),
+    ("seed_competencies", False),
+    ("seed_evidence", True),
 ]
 
 
