@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
 
@@ -52,8 +53,7 @@ def test_wrong_password_shows_an_error_summary(new_page) -> None:  # type: ignor
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
-    assert "Enter a correct username and password" in summary.inner_text()
+    expect(summary).to_contain_text("Enter a correct username and password")
     assert_accessible(page)
     screenshot(page, "sign-in-error")
 
