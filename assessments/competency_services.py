@@ -298,10 +298,21 @@ def conference_evidence_record(
 
 
 def may_sign_off(*, signer: User, person: User) -> bool:
-    """Trainers sign anyone off; managers only people in their scope."""
+    """Managers sign off people in their scope; trainers, people who attended their seminars.
+
+    Attendance is the seminar-attended evidence a trainer's room recorded
+    (``recorded_by`` is the seminar's trainer). Administrators may sign off anyone.
+    """
     if signer.pk == person.pk:
         return False
-    if signer.has_role(PlatformRole.TRAINER):
+    if signer.has_role(PlatformRole.ADMIN):
+        return True
+    if (
+        signer.has_role(PlatformRole.TRAINER)
+        and Evidence.objects.filter(
+            user=person, kind=EvidenceKind.SEMINAR_ATTENDED, recorded_by=signer
+        ).exists()
+    ):
         return True
     return people_in_scope(manager=signer).filter(pk=person.pk).exists()
 
@@ -311,7 +322,9 @@ def sign_off_record(
 ) -> Evidence:
     """Record a trainer's or manager's sign-off of one competency."""
     if not may_sign_off(signer=signer, person=person):
-        raise EvidenceRefused("You can only sign off people you train or manage.")
+        raise EvidenceRefused(
+            "You can only sign off people you manage or who attended a seminar you ran."
+        )
     if not competency.is_active:
         raise EvidenceRefused(f"'{competency.title}' is no longer in use.")
     note = note.strip()

@@ -183,23 +183,36 @@ def test_seminar_and_conference_evidence_carry_hours_role_and_score() -> None:
     }
 
 
-def test_sign_off_needs_a_trainer_or_the_persons_manager_and_a_note() -> None:
+def test_sign_off_needs_the_persons_trainer_or_manager_and_a_note() -> None:
     outcome = framework()
     team_a, team_b, _ = teams()
     amira = member("amira", team_a)
     ben = member("ben", team_b)
+    cara = member("cara", team_b)
     boss = member("boss", team_a, PlatformRole.MANAGER)
     trainer = member("trainer", None, PlatformRole.TRAINER)
+    services.seminar_attendance_record(
+        user=ben,
+        seminar_id=7,
+        title="Level 3",
+        cohort="",
+        on=date(2026, 11, 2),
+        recorded_by=trainer,
+    )
     services.sign_off_record(signer=boss, person=amira, competency=outcome, note="Chaired well")
     services.sign_off_record(signer=trainer, person=ben, competency=outcome, note="Good")
-    with pytest.raises(services.EvidenceRefused, match="people you train or manage"):
+    refusal = "people you manage or who attended a seminar you ran"
+    with pytest.raises(services.EvidenceRefused, match=refusal):
+        services.sign_off_record(signer=trainer, person=cara, competency=outcome, note="x")
+    with pytest.raises(services.EvidenceRefused, match=refusal):
         services.sign_off_record(signer=boss, person=ben, competency=outcome, note="x")
-    with pytest.raises(services.EvidenceRefused, match="people you train or manage"):
+    with pytest.raises(services.EvidenceRefused, match=refusal):
         services.sign_off_record(signer=amira, person=amira, competency=outcome, note="x")
     with pytest.raises(services.EvidenceRefused, match="short note"):
         services.sign_off_record(signer=boss, person=amira, competency=outcome, note=" ")
     signed = Evidence.objects.get(user=amira, kind="sign_off")
     assert signed.recorded_by == boss and signed.detail["note"] == "Chaired well"
+    assert not Evidence.objects.filter(user=cara, kind="sign_off").exists()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
