@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,6 +35,9 @@ class HtmxHttpRequest(HttpRequest):
     # Typing pattern recommended by django-htmx:
     # https://django-htmx.readthedocs.io/en/latest/tips.html#make-htmx-details-available-to-type-checkers
     htmx: HtmxDetails
+
+
+PEOPLE_PER_PAGE = 50  # counts, chart and exports cover everyone; the table shows a page
 
 
 def _filters_or_refuse(request: HttpRequest, manager: User) -> selectors.Filters:
@@ -71,10 +75,14 @@ def manager_dashboard(request: HtmxHttpRequest) -> HttpResponse:
         what="Team competency",
         detail={"filters": filters.as_query(), "people": len(rows)},
     )
+    page = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "rows": rows,
+        "page": page,
+        "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "filters": filters,
         "query": f"?{urlencode(filters.as_query())}" if filters.as_query() else "",
+        "page_query": urlencode(filters.as_query()),
         "teams": selectors.scope_teams(manager=manager),
         "statuses": selectors.STATUS_CHOICES,
         "counts": selectors.status_counts(rows),

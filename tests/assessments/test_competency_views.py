@@ -326,3 +326,21 @@ def test_the_cached_chart_changes_when_evidence_arrives(world) -> None:  # type:
     assert latest() == 1  # from the cache
     competent(world["aaron"], world["outcome"], today - timedelta(days=5))
     assert latest() == 2
+
+
+def test_a_large_team_is_shown_a_page_at_a_time_with_everyone_counted(world) -> None:  # type: ignore[no-untyped-def]
+    team_a = world["teams"][0]
+    for number in range(60):
+        member(f"extra{number:02d}", team_a)
+    client = as_user(world["boss"])
+    first = client.get(reverse("manager_dashboard"), {"status": "not_started"}).content.decode()
+    assert first.count('href="/dashboard/manager/people/') == 50
+    assert "61 people" in first and "Showing 1 to 50" in first  # aaron and the 60 extras
+    assert 'href="?status=not_started&amp;page=2"' in first and 'rel="next"' in first
+    second = client.get(
+        reverse("manager_dashboard"), {"status": "not_started", "page": "2"}
+    ).content.decode()
+    assert second.count('href="/dashboard/manager/people/') == 11
+    assert "Showing 51 to 61" in second and 'rel="prev"' in second
+    nonsense = client.get(reverse("manager_dashboard"), {"page": "<script>"})
+    assert nonsense.status_code == 200  # a bad page number shows the first page
