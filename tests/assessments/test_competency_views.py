@@ -344,3 +344,18 @@ def test_a_large_team_is_shown_a_page_at_a_time_with_everyone_counted(world) -> 
     assert "Showing 51 to 61" in second and 'rel="prev"' in second
     nonsense = client.get(reverse("manager_dashboard"), {"page": "<script>"})
     assert nonsense.status_code == 200  # a bad page number shows the first page
+
+
+def test_the_cached_chart_follows_newly_released_evidence(world) -> None:  # type: ignore[no-untyped-def]
+    from assessments import competency_selectors as selectors
+
+    today = timezone.localdate()
+    before = selectors.manager_dashboard(
+        manager=world["boss"], filters=selectors.Filters(), today=today
+    ).series[-1]
+    assert (before.competent, before.total) == (1, 2)  # amira of amira and aaron
+    competent(world["aaron"], world["outcome"], today - timedelta(days=3))
+    after = selectors.manager_dashboard(
+        manager=world["boss"], filters=selectors.Filters(), today=today
+    ).series[-1]
+    assert (after.competent, after.total) == (2, 2)
