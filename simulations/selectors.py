@@ -20,18 +20,20 @@ from simulations.engine.state import Actor, ConferenceSetup, ConferenceState, ne
 from simulations.engine.vocabulary import Role
 from simulations.models import Room, RoomEvent, Seat, Seminar
 
-_CACHE: dict[int, tuple[int, ConferenceState]] = {}
+# room id -> (seq, join code, state). The join code tells a room apart from a
+# later room that reuses a deleted room's id (SQLite can reuse the highest id).
+_CACHE: dict[int, tuple[int, str, ConferenceState]] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_LIMIT = 2000
 
 
-def room_state_cache_put(*, room_id: int, seq: int, state: ConferenceState) -> None:
+def room_state_cache_put(*, room: Room, seq: int, state: ConferenceState) -> None:
     with _CACHE_LOCK:
-        cached = _CACHE.get(room_id)
-        if cached is None or cached[0] < seq:
+        cached = _CACHE.get(room.pk)
+        if cached is None or cached[1] != room.join_code or cached[0] < seq:
             if len(_CACHE) >= _CACHE_LIMIT:
                 _CACHE.clear()
-            _CACHE[room_id] = (seq, state)
+            _CACHE[room.pk] = (seq, room.join_code, state)
 
 
 def room_state_cache_clear() -> None:
@@ -43,10 +45,12 @@ def room_state(*, room: Room) -> ConferenceState:
     """Return the state of ``room`` at ``room.seq``."""
     with _CACHE_LOCK:
         cached = _CACHE.get(room.pk)
+    if cached is not None and cached[1] != room.join_code:
+        cached = None  # another room that once had this id
     if cached is not None and cached[0] == room.seq:
-        return cached[1]
+        return cached[2]
     if cached is not None and cached[0] < room.seq:
-        base_seq, state = cached
+        base_seq, _, state = cached
     elif room.snapshot is not None and room.snapshot_seq <= room.seq:
         base_seq, state = room.snapshot_seq, conference.state_from_snapshot(room.snapshot)
     else:
@@ -55,7 +59,7 @@ def room_state(*, room: Room) -> ConferenceState:
         "seq"
     )
     state = conference.replay(state, (event_from_dict(e.data) for e in missed.iterator()))
-    room_state_cache_put(room_id=room.pk, seq=room.seq, state=state)
+    room_state_cache_put(room=room, seq=room.seq, state=state)
     return state
 
 

@@ -309,7 +309,7 @@ def room_command_apply(
             fields += ["snapshot", "snapshot_seq"]
         room.save(update_fields=fields)
         transaction.on_commit(
-            lambda: room_state_cache_put(room_id=room.pk, seq=room.seq, state=new_state)
+            lambda: room_state_cache_put(room=room, seq=room.seq, state=new_state)
         )
         if new_state.phase is Phase.CLOSED and state.phase is not Phase.CLOSED:
             # Score the conference once it is over, after the closing command

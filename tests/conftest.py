@@ -27,6 +27,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_room_caches() -> None:
+    """Forget cached room states: test databases reuse room ids."""
+    from simulations.panels import room_context_clear
+    from simulations.selectors import room_state_cache_clear
+
+    room_state_cache_clear()
+    room_context_clear()
+
+
 @pytest.fixture
 def demo_people(db: None) -> dict[str, User]:
     """Seed the demo people and home page; return users by username."""

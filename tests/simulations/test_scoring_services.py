@@ -322,3 +322,19 @@ def test_rescore_lists_rooms_it_cannot_score_and_fails(closed_room: Room) -> Non
     report = rescore_rooms()
     assert report.refused and report.refused[0][0] == closed_room.pk
     assert "cannot be read" in report.refused[0][1]
+
+
+def test_a_cached_state_of_another_room_with_the_same_id_is_not_used(room: Room) -> None:
+    from simulations.selectors import room_state, room_state_cache_put
+
+    played = play(room)
+    stale = room_state(room=played)  # the closed conference, now cached
+    fresh = Room.objects.get(pk=room.pk)
+    # Another room with this id and as many events, none of them played yet.
+    fresh.join_code, fresh.snapshot = "ZZZZZZ", None
+    RoomEvent.objects.filter(room=fresh).delete()
+    assert fresh.seq == played.seq
+    assert room_state(room=fresh).phase.value == "pre_conference"
+    room_state_cache_put(room=played, seq=played.seq, state=stale)
+    assert room_state(room=fresh).phase.value == "pre_conference"
+    assert room_state(room=played) is not stale  # the fresh room's state replaced it
