@@ -37,4 +37,4 @@ class Command(BaseCommand):
                 kwargs["seed"] = seed
             call_command(name, **kwargs)
         call_command("update_index", stdout=self.stdout, verbosity=0)
-        self.stdout.write(self.style.SUCCESS("Demo ready: http://127.0.0.1:8000/"))
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
