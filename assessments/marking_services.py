@@ -30,6 +30,7 @@ from wagtail.models import Page
 
 from accounts.models import PlatformRole, User
 from assessments.competency_services import report_marked_evidence_record
+from assessments.marking_selectors import rubric_view
 from assessments.models import (
     CriterionMark,
     MarkingLogEntry,
@@ -593,10 +594,8 @@ def marking_release(
 
 def _score_percent(submission: ReportSubmission) -> int:
     """Return the rubric mark as a percentage of the most it could be."""
-    top = max((level.points for level in submission.rubric.levels.all()), default=0)
-    possible = top * submission.rubric.criteria.count()
-    got = sum(mark.level.points for mark in submission.criterion_marks.select_related("level"))
-    return round(100 * got / possible) if possible else 0
+    rubric = rubric_view(submission)
+    return round(100 * rubric.points / rubric.max_points) if rubric.max_points else 0
 
 
 __all__ = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,11 +15,10 @@ from django.utils import timezone
 from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.widgets import AdminDateInput
 
+from scenarios.forms import VariantSeedField
 from scenarios.models import Scenario
 from scenarios.schema import ScenarioFileError
 from scenarios.services import scenario_variant_create
-
-MAX_SEED = 2**31 - 1
 
 
 class VariantForm(forms.Form):
@@ -31,23 +28,7 @@ class VariantForm(forms.Form):
         widget=AdminDateInput,
         error_messages={"required": "Enter the seminar date", "invalid": "Enter a real date"},
     )
-    seed = forms.IntegerField(
-        label="Seed (optional)",
-        required=False,
-        min_value=0,
-        max_value=MAX_SEED,
-        help_text="The same seed gives the same invented names and details. "
-        "Leave it empty for a random one.",
-        error_messages={
-            "invalid": "Enter the seed as a whole number",
-            "min_value": "The seed cannot be negative",
-            "max_value": f"The seed can be at most {MAX_SEED}",
-        },
-    )
-
-    def clean_seed(self) -> int:
-        seed = self.cleaned_data.get("seed")
-        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - not security
+    seed = VariantSeedField(label="Seed (optional)")
 
 
 def scenario_variant(request: HttpRequest, pk: int) -> HttpResponse:
@@ -101,6 +82,5 @@ def scenario_variant(request: HttpRequest, pk: int) -> HttpResponse:
         "submit_button_label": "Generate and publish",
         "submit_button_active_label": "Generating…",
         "media": form.media,
-        "today": date.today(),
     }
     return TemplateResponse(request, "scenarios/admin/variant.html", context, status=status)

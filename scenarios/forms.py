@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import yaml
@@ -9,6 +10,33 @@ from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from scenarios.checks import scenario_parse
+
+MAX_VARIANT_SEED = 2**31 - 1
+
+
+class VariantSeedField(forms.IntegerField):
+    """An optional variant seed: the same seed gives the same variant; empty draws one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Variant seed (optional)")
+        kwargs.setdefault(
+            "help_text", "The same seed gives the same variant. Leave it empty for a random one."
+        )
+        super().__init__(
+            required=False,
+            min_value=0,
+            max_value=MAX_VARIANT_SEED,
+            error_messages={
+                "invalid": "Enter the seed as a whole number",
+                "min_value": "The seed cannot be negative",
+                "max_value": f"The seed can be at most {MAX_VARIANT_SEED}",
+            },
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> int:
+        seed = super().clean(value)
+        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - not security
 
 
 class ScenarioSourceField(forms.CharField):

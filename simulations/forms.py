@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from scenarios.forms import VariantSeedField
 from scenarios.models import Scenario
 from scenarios.selectors import scenario_casefile, scenario_list
 from simulations.engine.casefile import render_text
@@ -78,18 +78,7 @@ class RoomForm(forms.Form):
         required=False,
         label="Use a fresh variant: new names, ages and dates, the same answer key",
     )
-    seed = forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=2**31 - 1,
-        label="Variant seed (optional)",
-        help_text="The same seed gives the same variant. Leave empty for a random one.",
-        error_messages={"invalid": "Enter the seed as a whole number"},
-    )
-
-    def clean_seed(self) -> int:
-        seed = self.cleaned_data.get("seed")
-        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - not security
+    seed = VariantSeedField()
 
 
 class SeatForm(forms.Form):
