@@ -51,6 +51,16 @@ REFUSED_FOR_CONTENT = frozenset(
 logger = logging.getLogger(__name__)
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Treat a redirect as an answer: urllib would turn the POST into a GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
 class LrsError(OSError):
     """The learning record store could not be reached or did not take statements."""
 
@@ -142,26 +152,36 @@ def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> list
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            body = response.read()
+        with OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            status, body = response.status, response.read()
     except urllib.error.HTTPError as error:
         raise LrsError(
-            refusal_message(error.code, error_detail(error)), status=error.code
+            refusal_message(error.code, error_detail(error), url=url), status=error.code
         ) from error
     except OSError as error:  # URLError, timeouts, refused connections
         reason = getattr(error, "reason", error)
         raise LrsError(
             f"The learning record store at {url} could not be reached: {reason}."
         ) from error
+    if status == HTTPStatus.NO_CONTENT:
+        return []
     try:
-        stored = json.loads(body) if body else []
+        stored = json.loads(body)
     except ValueError:
-        stored = []
-    return [str(statement_id) for statement_id in stored] if isinstance(stored, list) else []
+        stored = None
+    if status != HTTPStatus.OK or not isinstance(stored, list):
+        raise LrsError(
+            f"{url} answered {status} without the ids of the statements it stored; "
+            "is THRESHOLD_XAPI_ENDPOINT the xAPI address of a learning record store?",
+            status=status,
+        )
+    return [str(statement_id) for statement_id in stored]
 
 
 def error_detail(error: urllib.error.HTTPError) -> str:
     """Return what the store said about a refusal, in a line."""
+    if 300 <= error.code < 400:
+        return f"to {error.headers.get('Location', 'nowhere')}"
     try:
         text = error.read().decode(errors="replace")
     except OSError:
@@ -179,14 +199,24 @@ def error_detail(error: urllib.error.HTTPError) -> str:
     return " ".join(str(detail).split())[:200]
 
 
-def refusal_message(status: int, detail: str) -> str:
-    """Say in words why the store refused a batch."""
+def refusal_message(status: int, detail: str, *, url: str) -> str:
+    """Say in words why the store at ``url`` refused a batch."""
     if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
         user = settings.THRESHOLD_XAPI_USERNAME
         who = f"the credentials of {user!r}" if user else "a request without credentials"
         return (
             f"The learning record store refused {who} ({status}: {detail}); "
             "check THRESHOLD_XAPI_USERNAME and THRESHOLD_XAPI_PASSWORD."
+        )
+    if 300 <= status < 400:
+        return (
+            f"The learning record store redirects ({status}) {detail}: set "
+            "THRESHOLD_XAPI_ENDPOINT to the address it redirects to."
+        )
+    if status in {HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED}:
+        return (
+            f"There is no xAPI statements resource at {url} ({status}: {detail}); "
+            "check THRESHOLD_XAPI_ENDPOINT."
         )
     if status == HTTPStatus.CONFLICT:
         return f"The learning record store holds other content under this statement id ({detail})."

@@ -8,7 +8,9 @@ from it through its own xAPI statements resource.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
 import pytest
@@ -188,6 +190,47 @@ def test_a_statement_the_lrs_refuses_holds_up_no_other(lrs: Lrs) -> None:
     assert lrs.statement(str(taken.statement_id))["verb"]["id"].endswith("/failed")  # type: ignore[index]
     assert lrs.statement(str(broken.statement_id)) is None
     assert len(lrs.statements()) == 2
+
+
+def test_an_address_without_a_statements_resource_is_a_clear_error(lrs: Lrs, settings) -> None:  # type: ignore[no-untyped-def]
+    three_results()
+    settings.THRESHOLD_XAPI_ENDPOINT = f"http://127.0.0.1:{lrs.port}/lrs"
+    assert send() == 0
+    assert XapiStatement.objects.filter(sent_at__isnull=True, attempts=1).count() == 3
+    assert XapiStatement.objects.first().last_error == (  # type: ignore[union-attr]
+        f"There is no xAPI statements resource at http://127.0.0.1:{lrs.port}/lrs/statements "
+        "(404: Not Found); check THRESHOLD_XAPI_ENDPOINT."
+    )
+    assert lrs.statements() == []
+
+
+def test_a_redirect_is_reported_not_followed(lrs: Lrs, settings) -> None:  # type: ignore[no-untyped-def]
+    """urllib would follow a redirect of a POST with a GET, which sends nothing."""
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", f"{lrs.endpoint}/statements")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    proxy = HTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        three_results()
+        settings.THRESHOLD_XAPI_ENDPOINT = f"http://127.0.0.1:{proxy.server_port}/xAPI"
+        assert send() == 0
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert XapiStatement.objects.filter(sent_at__isnull=True, attempts=1).count() == 3
+    assert XapiStatement.objects.first().last_error == (  # type: ignore[union-attr]
+        f"The learning record store redirects (301) to {lrs.endpoint}/statements: "
+        "set THRESHOLD_XAPI_ENDPOINT to the address it redirects to."
+    )
+    assert lrs.statements() == []
 
 
 def test_an_endpoint_that_is_not_http_is_refused_before_sending(settings) -> None:  # type: ignore[no-untyped-def]
