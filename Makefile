@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3)
 VENV := .venv
+LRS_VENV := .venv-lrs
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
@@ -12,7 +13,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run setup test lint check pytest test-scaleout bench system-deps services-up services-down prod-up prod-down clean
+.PHONY: help run setup test lint check pytest lrs test-scaleout bench system-deps services-up services-down prod-up prod-down clean
 
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
@@ -32,6 +33,15 @@ $(VENV)/.installed: requirements.txt $(VENV)/.python-ok
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt
 	@touch $@
+
+# The learning record store the xAPI tests send statements to (ralph), in its
+# own virtualenv because its pins are not Threshold's.
+$(LRS_VENV)/.installed: requirements-lrs.txt $(VENV)/.installed
+	@test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(LRS_VENV)/bin/python -r requirements-lrs.txt
+	@touch $@
+
+lrs: $(LRS_VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -62,7 +72,7 @@ check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-a7Vq3LmZ9xTr2WpK8yBn5HsJ4dFg6CkE \
 	  DJANGO_ALLOWED_HOSTS=threshold.example $(MANAGE) check --deploy --fail-level WARNING
 
-pytest: system-deps setup
+pytest: system-deps setup lrs
 	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
 test-scaleout: system-deps $(VENV)/.installed
