@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from scenarios.models import Scenario
 from scenarios.selectors import scenario_casefile
+from simulations import command_store
 from simulations.engine import conference
 from simulations.engine.commands import (
     CommandRejected,
@@ -36,8 +37,13 @@ from simulations.engine.commands import (
 from simulations.engine.events import Event
 from simulations.engine.state import Actor, Child, ConferenceSetup, ConferenceState, Phase
 from simulations.engine.vocabulary import Role
-from simulations.models import Room, RoomEvent, Seat, Seminar
-from simulations.selectors import is_room_trainer, room_state, room_state_cache_put, seat_for
+from simulations.models import Room, Seat, Seminar
+from simulations.selectors import (
+    is_room_trainer,
+    room_state_at,
+    room_state_cache_store,
+    seat_for,
+)
 from simulations.tasks import room_score_task
 
 logger = logging.getLogger(__name__)
@@ -247,11 +253,18 @@ class CommandRequest:
 def actor_for(*, room: Room, user: User, as_role: Role | None) -> Actor:
     """Return who ``user`` acts as in ``room``; raise NotPermitted if nobody."""
     seat = None if is_room_trainer(room=room, user=user) else seat_for(room=room, user=user)
-    return _actor(room=room, user=user, seat_role=seat.role if seat else None, as_role=as_role)
+    return _actor(
+        trainer_id=room.seminar.trainer_id,
+        user=user,
+        seat_role=seat.role if seat else None,
+        as_role=as_role,
+    )
 
 
-def _actor(*, room: Room, user: User, seat_role: str | None, as_role: Role | None) -> Actor:
-    if is_room_trainer(room=room, user=user):
+def _actor(
+    *, trainer_id: int | None, user: User, seat_role: str | None, as_role: Role | None
+) -> Actor:
+    if user.is_authenticated and (user.pk == trainer_id or user.is_superuser):
         return Actor.trainer(as_role=as_role)
     if seat_role is None:
         raise NotPermitted(RejectionCode.ROLE_NOT_SEATED, "You do not have a seat in this room.")
@@ -319,48 +332,29 @@ def room_commands_apply(
 
 
 def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
-    room_ids = sorted({request.room_id for request in requests})
-    # The seminars come in the same query (is_room_trainer needs them); only
-    # the rooms' rows are locked.
-    rooms = {
-        room.pk: room
-        for room in Room.objects.select_for_update(of=("self",))
-        .select_related("seminar")
-        .filter(pk__in=room_ids)
-        .order_by("pk")
-    }
-    seat_roles = {
-        (room_id, user_id): role
-        for room_id, user_id, role in Seat.objects.filter(
-            room_id__in=room_ids, user_id__in={request.user.pk for request in requests}
-        ).values_list("room_id", "user_id", "role")
-    }
+    rooms = command_store.rooms_lock(sorted({request.room_id for request in requests}))
+    seats = command_store.seat_roles(rooms, {request.user.pk for request in requests})
     before: dict[int, ConferenceState] = {}
     states: dict[int, ConferenceState] = {}
-    rows: list[RoomEvent] = []
+    rows: list[command_store.EventRow] = []
     results: list[CommandResult] = []
     now = timezone.now()
     for request in requests:
         room = rooms.get(request.room_id)
         if room is None:
-            results.append(
-                CommandResult(
-                    command_id=request.command_id,
-                    seq=0,
-                    rejection=NotPermitted(
-                        RejectionCode.ROLE_NOT_SEATED, "This room no longer exists."
-                    ),
-                )
-            )
+            gone = NotPermitted(RejectionCode.ROLE_NOT_SEATED, "This room no longer exists.")
+            results.append(CommandResult(command_id=request.command_id, seq=0, rejection=gone))
             continue
-        if room.pk not in states:
-            states[room.pk] = before[room.pk] = room_state(room=room)
-        state = states[room.pk]
+        if room.id not in states:
+            states[room.id] = before[room.id] = room_state_at(
+                room_id=room.id, join_code=room.join_code, seq=room.seq
+            )
+        state = states[room.id]
         try:
             actor = _actor(
-                room=room,
+                trainer_id=room.trainer_id,
                 user=request.user,
-                seat_role=seat_roles.get((room.pk, request.user.pk)),
+                seat_role=seats.get((room.id, request.user.pk)),
                 as_role=request.as_role,
             )
             if "actor" in request.args or "command_id" in request.args:
@@ -391,16 +385,16 @@ def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
                 )
             )
             continue
-        state = states[room.pk] = conference.replay(state, events)
+        state = states[room.id] = conference.replay(state, events)
         numbered = tuple((room.seq + offset, event) for offset, event in enumerate(events, start=1))
         rows.extend(
-            RoomEvent(
-                room=room,
+            command_store.EventRow(
+                room_id=room.id,
                 seq=seq,
                 kind=type(event).__name__,
                 data=event.to_dict(),
                 command_id=request.command_id,
-                user=request.user,
+                user_id=request.user.pk,
             )
             for seq, event in numbered
         )
@@ -408,20 +402,25 @@ def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
         results.append(
             CommandResult(command_id=request.command_id, seq=room.seq, events=numbered, state=state)
         )
-    if rows:
-        RoomEvent.objects.bulk_create(rows)
+    command_store.events_append(rows, at=now)
     for room_id, state in states.items():
-        room = rooms[room_id]
         if state is before[room_id]:
             continue  # nothing accepted for this room
+        room = rooms[room_id]
         room.phase = state.phase.value
-        fields = ["seq", "phase", "updated_at"]
+        snapshot = None
         if room.seq - room.snapshot_seq >= SNAPSHOT_EVERY:
-            room.snapshot = conference.snapshot(state)
-            room.snapshot_seq = room.seq
-            fields += ["snapshot", "snapshot_seq"]
-        room.save(update_fields=fields)
-        transaction.on_commit(partial(room_state_cache_put, room=room, seq=room.seq, state=state))
+            snapshot, room.snapshot_seq = conference.snapshot(state), room.seq
+        command_store.room_move_on(room, at=now, snapshot=snapshot)
+        transaction.on_commit(
+            partial(
+                room_state_cache_store,
+                room_id=room_id,
+                join_code=room.join_code,
+                seq=room.seq,
+                state=state,
+            )
+        )
         if state.phase is Phase.CLOSED and before[room_id].phase is not Phase.CLOSED:
             # Score the conference once it is over, after the closing command
             # has committed (a failed score never undoes the conference).
