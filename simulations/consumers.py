@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from simulations import protocol, selectors, services
+from simulations import protocol, selectors, services, socket_control
 from simulations.engine import conference
 from simulations.engine.state import Actor
 from simulations.engine.vocabulary import Role
@@ -83,8 +83,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.send_snapshot(access)
         await hub.join(access.room_id, self, seq=access.seq, state=access.state)
+        socket_control.registry.register(self)
 
     async def disconnect(self, code: int) -> None:
+        socket_control.registry.unregister(self)
         if getattr(self, "room_id", None) is not None:
             await hub.leave(self.room_id, self)
 
