@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import urls as accounts_urls
 from assessments import urls as assessments_urls
+from audit import urls as audit_urls
 from config import views
 from content import urls as content_urls
 from scenarios import urls as scenarios_urls
@@ -21,6 +22,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include(accounts_urls)),
     path("", include(assessments_urls)),
+    path("", include(audit_urls)),
     path("", include(scenarios_urls)),
     path("", include(simulations_urls)),
     path("", include("simulations.scoring_urls")),

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 
-from simulations import protocol, selectors, services
+from simulations import protocol, selectors, services, socket_control
 from simulations.command_queue import command_queue
 from simulations.engine import conference
 from simulations.engine.state import Actor
@@ -101,8 +101,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.send_snapshot(access)
         await hub.join(access.room_id, self, seq=access.seq, state=access.state)
+        socket_control.registry.register(self)
 
     async def disconnect(self, code: int) -> None:
+        socket_control.registry.unregister(self)
         if getattr(self, "room_id", None) is not None:
             await hub.leave(self.room_id, self)
 

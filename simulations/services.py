@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from scenarios.models import Scenario
 from scenarios.selectors import scenario_casefile
-from simulations import command_store
+from simulations import command_store, socket_control
 from simulations.engine import conference
 from simulations.engine.commands import (
     CommandRejected,
@@ -205,7 +205,11 @@ def seat_assign(*, room: Room, role: Role, user: User | None, cover: bool = Fals
     )
     if seat is None:
         raise RoomError("no_such_seat", f"This room has no {role.label.lower()} seat.")
+    # Whoever loses this seat, and whoever moves from another, reconnect as who they now are.
+    moved = {seat.user_id} - {None, user.pk if user is not None else None}
     if user is not None:
+        if Seat.objects.filter(room=room, user=user).exclude(pk=seat.pk).exists():
+            moved.add(user.pk)
         Seat.objects.filter(room=room, user=user).exclude(pk=seat.pk).filter(
             role=Role.OBSERVER.value
         ).delete()
@@ -216,6 +220,10 @@ def seat_assign(*, room: Room, role: Role, user: User | None, cover: bool = Fals
     seat.covered_by_trainer = cover and user is None
     seat.joined_at = timezone.now() if user else None
     seat.save(update_fields=["user", "covered_by_trainer", "joined_at"])
+    for user_id in moved:
+        socket_control.user_sockets_close(
+            user_id=user_id, code=socket_control.CLOSE_ACCESS_CHANGED, room_id=room.pk
+        )
     return seat
 
 

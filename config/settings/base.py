@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "scenarios",
     "simulations",
     "assessments",
+    "audit",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.context.AuditContextMiddleware",
+    "accounts.sessions.SharedDeviceSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.AdminContentSecurityPolicyMiddleware",
@@ -170,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in goes through one backend that throttles failed attempts (both the
+# site's form and Wagtail's admin sign-in call ``authenticate``).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -232,6 +238,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 12))
+# Sign-in throttling (accounts.throttle): this many failures for one username
+# within the window locks that username for the cool-off, even with the right
+# password; a separate, larger limit applies to each source address.
+THRESHOLD_SIGNIN_MAX_FAILURES = int(os.environ.get("THRESHOLD_SIGNIN_MAX_FAILURES", 5))
+THRESHOLD_SIGNIN_IP_MAX_FAILURES = int(os.environ.get("THRESHOLD_SIGNIN_IP_MAX_FAILURES", 20))
+THRESHOLD_SIGNIN_WINDOW_SECONDS = int(os.environ.get("THRESHOLD_SIGNIN_WINDOW_SECONDS", 15 * 60))
+THRESHOLD_SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("THRESHOLD_SIGNIN_LOCKOUT_SECONDS", 15 * 60))
+# "This is a shared device": the session ends when the browser closes and
+# after this long without a request.
+THRESHOLD_SHARED_DEVICE_IDLE_SECONDS = int(
+    os.environ.get("THRESHOLD_SHARED_DEVICE_IDLE_SECONDS", 30 * 60)
+)
+# How many proxies we run in front of the app; the client's address is read
+# from X-Forwarded-For that many hops from the right (0: REMOTE_ADDR).
+THRESHOLD_PROXY_COUNT = int(os.environ.get("THRESHOLD_PROXY_COUNT", 0))
 
 # Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Threshold"
@@ -242,6 +263,8 @@ WAGTAILSEARCH_BACKENDS = {
         "INDEX_PREFIX": "threshold_",
     }
 }
+# Wagtail's admin sign-in form, with the same lockout message as the site's.
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 
 # Background tasks (Django's tasks framework) run in-process by default.
