@@ -307,6 +307,11 @@ THRESHOLD_RETENTION = {
     "expired_sessions": env_days("THRESHOLD_RETAIN_EXPIRED_SESSIONS_DAYS", 0),
 }
 
+# Texts that look like identifiers but are public organisational contacts
+# from the official documents; ``manage.py scan_identifiers`` accepts them
+# (exact match, any case). The guards on incoming text do not.
+THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
+
 # Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,
