@@ -93,7 +93,7 @@ def _rows(queryset: Iterable[Any], row: Callable[[Any], dict[str, Any]]) -> Rows
 
 def _profile(person: User) -> dict[str, Any]:
     team = person.team
-    return _plain(
+    profile: dict[str, Any] = _plain(
         {
             "username": person.username,
             "first_name": person.first_name,
@@ -110,6 +110,7 @@ def _profile(person: User) -> dict[str, Any]:
             "last_login": person.last_login,
         }
     )
+    return profile
 
 
 def _seats(person: User) -> Rows:
@@ -258,13 +259,14 @@ def _audit_entries_for(user: User) -> Rows:
 
 def _competency_status(person: User) -> dict[str, Any]:
     today = timezone.localdate()
-    return _plain(
+    status: dict[str, Any] = _plain(
         {
             "on": today,
             "outcomes": asdict(person_record(person=person, today=today)),
             "learning_objectives": asdict(objectives_record(person=person, today=today)),
         }
     )
+    return status
 
 
 def subject_access_sections(person: User) -> dict[str, Any]:
@@ -377,6 +379,7 @@ def subject_access_zip(person: User) -> bytes:
             except OSError:
                 continue  # listed in evidence.json; the file itself is gone
             archive.writestr(
-                f"evidence_files/{evidence.pk}-{PurePosixPath(evidence.file.name).name}", data
+                f"evidence_files/{evidence.pk}-{PurePosixPath(evidence.file.name or 'file').name}",
+                data,
             )
     return buffer.getvalue()

@@ -6,13 +6,18 @@ from datetime import date, datetime
 
 from accounts.models import User
 from assessments.models import Evidence, EvidenceKind
-from simulations.models import Room, RoomEvent, RoomScore
+from simulations.models import Room, RoomEvent, RoomScore, Seminar
 from tests.simulations.rooms import open_room
 
 
 def room_with_transcript(
-    name: str, *, last_activity: datetime, closed: bool = True, events: int = 5, seminar=None
-) -> Room:  # type: ignore[no-untyped-def]
+    name: str,
+    *,
+    last_activity: datetime,
+    closed: bool = True,
+    events: int = 5,
+    seminar: Seminar | None = None,
+) -> Room:
     """Open a seated room with ``events`` events and a snapshot, last touched at ``last_activity``."""
     room = open_room(name=name, seminar=seminar)
     author = User.objects.get(username="delegate01")
@@ -45,7 +50,7 @@ def release_evidence(room: Room) -> list[Evidence]:
     )
     return [
         Evidence.objects.create(
-            user=seat.user,
+            user=seat.user,  # type: ignore[misc]
             kind=EvidenceKind.CONFERENCE_PLAYED,
             title=f"Mock conference as {seat.role}",
             occurred_on=date(2026, 1, 5),
