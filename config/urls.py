@@ -12,11 +12,13 @@ from assessments import urls as assessments_urls
 from audit import urls as audit_urls
 from config import views
 from content import urls as content_urls
+from dataprotection.views import subject_access_view
 from scenarios import urls as scenarios_urls
 from simulations import urls as simulations_urls
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    path("django-admin/subject-access/", subject_access_view, name="subject_access"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

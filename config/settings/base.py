@@ -30,6 +30,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_days(name: str, default: int | None) -> int | None:
+    """Read a number of days; ``keep`` (or ``none``) means keep for ever."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in {"keep", "none", ""}:
+        return None
+    return int(value)
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -43,6 +53,7 @@ INSTALLED_APPS = [
     "simulations",
     "assessments",
     "audit",
+    "dataprotection",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -296,6 +307,33 @@ THRESHOLD_EVIDENCE_TYPES = {
     ".jpeg": "image/jpeg",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+# Retention schedule (dataprotection.retention; ``manage.py purge_expired``,
+# run daily from cron). Days after the start point each record type is
+# kept; None keeps it for ever. Released competency evidence, scorecards,
+# certificates and the audit log are never purged here. See
+# docs/operations.md, "Retention and purging".
+THRESHOLD_RETENTION = {
+    # Conference transcripts (a room's RoomEvent rows and state snapshot),
+    # counted from the day the room closed, for rooms with no released evidence.
+    "room_transcripts": env_days("THRESHOLD_RETAIN_ROOM_TRANSCRIPTS_DAYS", 90),
+    # The same for rooms whose scorecard became released evidence: the
+    # evidence stays; None keeps these transcripts too.
+    "evidence_room_transcripts": env_days("THRESHOLD_RETAIN_EVIDENCE_TRANSCRIPTS_DAYS", 90),
+    # Rooms opened but never closed, counted from their last activity.
+    "unclosed_room_transcripts": env_days("THRESHOLD_RETAIN_UNCLOSED_TRANSCRIPTS_DAYS", 180),
+    # xAPI statements the learning record store accepted, counted from sending.
+    "sent_xapi_statements": env_days("THRESHOLD_RETAIN_SENT_XAPI_DAYS", 30),
+    # xAPI statements never sent (no store set, or it kept failing), from queueing.
+    "unsent_xapi_statements": env_days("THRESHOLD_RETAIN_UNSENT_XAPI_DAYS", 365),
+    # Expired sessions (Django's clearsessions); 0 clears them as soon as they expire.
+    "expired_sessions": env_days("THRESHOLD_RETAIN_EXPIRED_SESSIONS_DAYS", 0),
+}
+
+# Texts that look like identifiers but are public organisational contacts
+# from the official documents; ``manage.py scan_identifiers`` accepts them
+# (exact match, any case). The guards on incoming text do not.
+THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
 
 # Logging ------------------------------------------------------------------
 LOGGING = {
