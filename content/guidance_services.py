@@ -36,7 +36,6 @@ from content.guidance_selectors import (
     version_changes,
     version_in_force,
 )
-from content.importers.docx_reader import parse_file
 from content.importers.structure import (
     Document,
     FootnoteRef,
@@ -530,6 +529,10 @@ def guidance_import_file(
     file = Path(fspath(path))
     if not file.is_file():
         raise ImportFailed(str(file), 1, "file not found")
+    # python-docx and lxml load only when a document is imported, not when a
+    # server starts.
+    from content.importers.docx_reader import parse_file
+
     parsed = parse_file(file, title=title)
     return guidance_import(
         parsed=parsed, slug=slug or default_slug(file), title=page_title or title, **options

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production topology on one machine: PostgreSQL and Redis (private
-# instances from scripts/services.sh), several uvicorn ASGI workers, and
+# instances from scripts/services.sh), several uvicorn ASGI workers (each
+# supervised by gunicorn, which restarts it if it dies), and
 # nginx in front routing pages, WebSockets and static files.
 #
 #   scripts/prod.sh up     # start everything; prints the URL
@@ -90,10 +91,12 @@ up() {
   for i in $(seq 0 $((WORKERS - 1))); do
     local port=$((BASE_PORT + i))
     if [ -f "$PROD/worker-$port.pid" ] && kill -0 "$(cat "$PROD/worker-$port.pid")" 2>/dev/null; then continue; fi
-    nohup "$PY" -m uvicorn config.asgi:application --host 127.0.0.1 --port "$port" \
-      --no-access-log --loop uvloop --http httptools --ws websockets \
-      --timeout-graceful-shutdown 10 > "$PROD/worker-$port.log" 2>&1 &
-    echo $! > "$PROD/worker-$port.pid"
+    # One supervised uvicorn worker per port (config/workers.py): gunicorn
+    # imports the app once and replaces a crashed worker by forking again.
+    "$PY" -m gunicorn config.asgi:application --preload --workers 1 \
+      --worker-class config.workers.ThresholdWorker --bind "127.0.0.1:$port" \
+      --backlog 4096 --graceful-timeout 10 --no-control-socket \
+      --pid "$PROD/worker-$port.pid" --daemon --error-logfile "$PROD/worker-$port.log"
   done
   for i in $(seq 0 $((WORKERS - 1))); do wait_for "http://127.0.0.1:$((BASE_PORT + i))/healthz/"; done
   write_nginx_conf
@@ -108,10 +111,16 @@ up() {
 
 down() {
   if [ -f "$PROD/nginx.pid" ]; then "$NGINX" -c "$PROD/nginx.conf" -p "$PROD" -s quit 2>/dev/null || true; rm -f "$PROD/nginx.pid"; fi
+  local pids=()
   for pidfile in "$PROD"/worker-*.pid; do
     [ -f "$pidfile" ] || continue
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+    pids+=("$(cat "$pidfile")")
+    kill "$(cat "$pidfile")" 2>/dev/null || true  # graceful: sockets closed with 1012
     rm -f "$pidfile"
+  done
+  for pid in "${pids[@]}"; do  # up to 15 s each, then kill
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
   done
   bash scripts/services.sh stop
 }

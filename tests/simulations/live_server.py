@@ -16,6 +16,7 @@ unit tests).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -40,7 +41,7 @@ UVICORN_FLAGS = (
     "--http",
     "httptools",
     "--ws",
-    "websockets",
+    os.environ.get("THRESHOLD_WS_IMPL", "websockets-sansio"),
     "--ws-max-size",
     "65536",
     "--ws-per-message-deflate",
@@ -201,6 +202,9 @@ class Server:
     nice: int | None = None  # scheduling priority (negative needs root)
     app: str = "config.asgi:application"
     flags: Sequence[str] = UVICORN_FLAGS
+    # Run as production does: one uvicorn worker under a gunicorn master that
+    # has the app loaded and forks a new worker if it dies (config/workers.py).
+    supervised: bool = False
     process: subprocess.Popen[bytes] | None = None
     started: list[float] = field(default_factory=list)
 
@@ -227,6 +231,25 @@ class Server:
             str(self.port),
             *self.flags,
         ]
+        if self.supervised:
+            command = [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                self.app,
+                "--preload",
+                "--workers",
+                "1",
+                "--worker-class",
+                "config.workers.ThresholdWorker",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--backlog",
+                "4096",
+                "--graceful-timeout",
+                "10",
+                "--no-control-socket",
+            ]
         if self.cpus and shutil.which("taskset"):
             command = ["taskset", "-c", self.cpus, *command]
         if self.nice is not None:
@@ -261,11 +284,33 @@ class Server:
                 )
             time.sleep(0.1)
 
+    @property
+    def worker_pid(self) -> int:
+        """The process serving requests: the supervised worker, else the server itself."""
+        if not self.supervised:
+            return self.pid
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        if not children:
+            raise RuntimeError("the supervisor has no worker")
+        return int(children[0])
+
+    def kill_worker(self) -> None:
+        """SIGKILL the supervised worker (a crash); its supervisor starts another."""
+        assert self.supervised
+        os.kill(self.worker_pid, signal.SIGKILL)
+
     def kill(self) -> None:
         """SIGKILL the server (a crash: no graceful shutdown) and reap it."""
         if self.process is not None and self.process.poll() is None:
+            worker = None
+            if self.supervised:
+                with contextlib.suppress(OSError, RuntimeError):
+                    worker = self.worker_pid
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+            if worker is not None:  # its worker would otherwise live on
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker, signal.SIGKILL)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -277,22 +322,22 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """Return the user+system CPU seconds the running server has used."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{self.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(fields[11]) + int(fields[12])) / ticks
 
     def run_queue_seconds(self) -> float:
         """Return the seconds the server spent runnable but waiting for a CPU."""
-        return int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[1]) / 1e9
+        return int(Path(f"/proc/{self.worker_pid}/schedstat").read_text().split()[1]) / 1e9
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{self.worker_pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
 
     def open_fds(self) -> int:
-        return len(os.listdir(f"/proc/{self.pid}/fd"))
+        return len(os.listdir(f"/proc/{self.worker_pid}/fd"))
 
 
 _TEMPLATES: dict[str, Path] = {}
