@@ -53,8 +53,8 @@ ROOMS = int(os.environ.get("BENCH_ROOMS", "100"))
 PER_ROOM = int(os.environ.get("BENCH_PER_ROOM", "20"))  # sockets: delegates + the console
 STEP_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 HOLD_SECONDS = float(os.environ.get("BENCH_HOLD_SECONDS", "60"))
-FANOUT_RATES = os.environ.get("BENCH_FANOUT_RATES", "25,50,100,250,400")  # events/s
-VOTE_RATES = os.environ.get("BENCH_VOTE_RATES", "25,50,100,200,400")  # votes/s
+FANOUT_RATES = os.environ.get("BENCH_FANOUT_RATES", "25,50,100,250,400,600,800")  # events/s
+VOTE_RATES = os.environ.get("BENCH_VOTE_RATES", "100,200,300,400,500")  # votes/s
 PIN = os.environ.get("BENCH_PIN", "1") == "1"  # server on core 0, load generator on core 1
 # Servers run as in production: a uvicorn worker under a gunicorn master
 # (config/workers.py, scripts/prod.sh). BENCH_SUPERVISED=0 runs bare uvicorn.
@@ -452,7 +452,13 @@ def test_t2_broadcast_fanout_against_stock_channels(
     )
 
     def best(steps: list[dict[str, Any]]) -> dict[str, Any]:
-        kept = [s for s in steps if s["delivered"] >= 0.99 * s["expected_deliveries"]]
+        # The highest rate the server kept up with: every frame delivered and
+        # the step not saturated (p95 under a second, commands answered).
+        kept = [
+            s
+            for s in steps
+            if s["delivered"] >= 0.99 * s["expected_deliveries"] and not s["saturated"]
+        ]
         return max(kept or steps, key=lambda s: s["deliveries_per_second"])
 
     ours_best, stock_best = best(ours), best(stock)
@@ -469,8 +475,15 @@ def test_t2_broadcast_fanout_against_stock_channels(
         result=(
             f"stock ladder: {'; '.join(describe_step(s) for s in stock)}. Best sustained: ours "
             f"{ours_best['deliveries_per_second']:,.0f}/s vs stock "
-            f"{stock_best['deliveries_per_second']:,.0f}/s = **{ratio:.1f}x**. {pairs}. "
-            "Stock does less per command (no database write, no auth, no sealed views)"
+            f"{stock_best['deliveries_per_second']:,.0f}/s = **{ratio:.1f}x** (best sustained: "
+            "every frame delivered, p95 under 1 s; "
+            + (
+                "our ladder did not reach our limit, so the ratio is a lower bound"
+                if not any(s["saturated"] for s in ours)
+                else "both ladders reached their limit"
+            )
+            + f"). {pairs}. Both run the same uvicorn options; stock does less per command "
+            "(no database write, no auth, no sealed views)"
         ),
         target="ours >= 5x stock (perf notes, section 7)",
         met=verdict(ratio >= 5),
