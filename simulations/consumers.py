@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.db import DatabaseError
 
 from simulations import protocol, selectors, services, socket_control
@@ -53,6 +56,8 @@ class EchoConsumer(AsyncWebsocketConsumer):
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_RATE_LIMITED = 4429
+# A client too slow to read its frames (RFC 6455: try again later).
+CLOSE_TOO_SLOW = 1013
 # A rejection code of the consumer's own: the command was not saved; resend it.
 NOT_SAVED = "not_saved"
 RATE_PER_SECOND = 20.0
@@ -70,6 +75,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     actor: Actor
     wants_html: bool = False
+    writer: asyncio.Task[None] | None = None
+    too_slow: bool = False
     # Rooms reach other workers through the hub, one listener per process,
     # so a socket needs no channel of its own (an alias with no layer).
     channel_layer_alias = "no-layer-per-socket"
@@ -85,6 +92,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.room_id: int | None = None
+        self.outbox: deque[str] = deque()
+        self.outbox_bytes = 0
+        self.background: set[asyncio.Task[Any]] = set()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -109,14 +119,63 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await hub.leave(self.room_id, self)
 
     async def send_frame(self, text: str) -> None:
-        try:
-            await self.send(text_data=text)
-        except (OSError, RuntimeError):
-            # The client went away while the hub was fanning out (uvicorn
-            # raises ClientDisconnected, or RuntimeError once closed). Skip
-            # it: its disconnect() takes it out of the hub, and one dead
-            # socket must not cut a broadcast short for the rest of the room.
-            logger.debug("room %s: frame to a closed socket dropped", self.room_id)
+        self.push(text)
+
+    def push(self, text: str) -> None:
+        """Send ``text`` after every frame pushed before it, without waiting on the network.
+
+        Frames to a socket leave in order. While the connection keeps up (the
+        usual case) each is written at once, with no task switch. When the
+        client stops reading (a phone asleep mid-frame, a wifi dead spot),
+        the frames wait here instead of holding up the room's broadcast; once
+        more than ``THRESHOLD_SOCKET_OUTBOX_FRAMES`` frames or
+        ``THRESHOLD_SOCKET_OUTBOX_BYTES`` bytes wait, the socket is dropped
+        from the room and closed with 1013 (try again later): the client
+        reconnects and resyncs from a snapshot, and the server's memory stays
+        bounded.
+        """
+        if self.too_slow:
+            return
+        if self.writer is not None:
+            self.outbox.append(text)
+            self.outbox_bytes += len(text)
+            if (
+                len(self.outbox) > settings.THRESHOLD_SOCKET_OUTBOX_FRAMES
+                or self.outbox_bytes > settings.THRESHOLD_SOCKET_OUTBOX_BYTES
+            ):
+                self._drop_slow_connection()
+            return
+        writer = asyncio.Task(self._write(text), loop=asyncio.get_running_loop(), eager_start=True)
+        if not writer.done():
+            self.writer = writer
+
+    async def _write(self, text: str) -> None:
+        while True:
+            try:
+                await self.send(text_data=text)
+            except (OSError, RuntimeError):
+                # The client went away mid-broadcast (uvicorn raises
+                # ClientDisconnected, or RuntimeError once closed): its
+                # disconnect() takes it out of the hub.
+                logger.debug("room %s: frame to a closed socket dropped", self.room_id)
+            if not self.outbox:
+                self.writer = None  # no await between the check and this
+                return
+            text = self.outbox.popleft()
+            self.outbox_bytes -= len(text)
+
+    def _drop_slow_connection(self) -> None:
+        self.too_slow = True
+        self.outbox.clear()
+        self.outbox_bytes = 0
+        logger.warning(
+            "room %s: %s stopped reading; closing its socket", self.room_id, self.scope["user"]
+        )
+        loop = asyncio.get_running_loop()
+        for work in (hub.leave(self.room_id, self), self.close(code=CLOSE_TOO_SLOW)):
+            task = loop.create_task(work)  # type: ignore[arg-type]
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
 
     async def send_snapshot(self, access: selectors.RoomAccess) -> None:
         view = conference.view_for(access.state, access.actor)

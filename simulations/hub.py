@@ -49,7 +49,8 @@ class RoomSocket(Protocol):
     actor: Actor
     wants_html: bool
 
-    async def send_frame(self, text: str) -> None: ...
+    def push(self, text: str) -> None:
+        """Queue ``text`` for the socket, after its earlier frames; never wait."""
 
 
 PanelRenderer = Callable[[ConferenceState, Actor, int], Awaitable[dict[str, str]]]
@@ -103,7 +104,7 @@ class Hub:
         elif seq > room.seq:
             room.seq, room.state = seq, state
         room.sockets.add(socket)
-        await socket.send_frame(self._presence_frame(room))
+        socket.push(self._presence_frame(room))
         self._presence_soon(room)
 
     async def leave(self, room_id: int, socket: RoomSocket) -> None:
@@ -163,9 +164,9 @@ class Hub:
                     html = protocol.render_html(seq=room.seq, panels=panels)
                 for socket in sockets:
                     for frame in frames:
-                        await socket.send_frame(frame)
+                        socket.push(frame)
                     if html is not None and socket.wants_html:
-                        await socket.send_frame(html)
+                        socket.push(html)
                 self.deliveries += len(frames) * len(sockets)
 
     def _presence_frame(self, room: RoomHub) -> str:
@@ -195,7 +196,7 @@ class Hub:
             return
         frame = self._presence_frame(room)
         for socket in list(room.sockets):
-            await socket.send_frame(frame)
+            socket.push(frame)
 
     async def _listen(self, room: RoomHub) -> None:
         """Receive other processes' events for ``room`` (one listener per process)."""

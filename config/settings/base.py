@@ -176,6 +176,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# How much may wait for one room socket whose client has stopped reading
+# before the socket is closed (1013) and the client resyncs on reconnecting.
+THRESHOLD_SOCKET_OUTBOX_FRAMES = int(os.environ.get("THRESHOLD_SOCKET_OUTBOX_FRAMES", "512"))
+THRESHOLD_SOCKET_OUTBOX_BYTES = int(os.environ.get("THRESHOLD_SOCKET_OUTBOX_BYTES", str(1 << 20)))
+
 # Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
