@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -89,8 +90,14 @@ def statement_queue(evidence: Evidence) -> XapiStatement | None:
 
 
 def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> None:
-    """POST a batch of statements to ``endpoint``/statements; raise on failure."""
-    request = urllib.request.Request(  # noqa: S310 - the endpoint is a setting, http(s) only
+    """POST a batch of statements to ``endpoint``/statements; raise on failure.
+
+    Only ``http`` and ``https`` endpoints are used: ``urlopen`` would also
+    read ``file:`` and ``ftp:`` URLs.
+    """
+    if urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise OSError("THRESHOLD_XAPI_ENDPOINT must be an http:// or https:// URL.")
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above  # nosec B310
         f"{endpoint.rstrip('/')}/statements",
         data=json.dumps(list(statements)).encode(),
         method="POST",
@@ -100,6 +107,6 @@ def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> None
     if user:
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http(s) only, checked above  # nosec B310
         if response.status not in {200, 204}:
             raise OSError(f"The learning record store answered {response.status}.")

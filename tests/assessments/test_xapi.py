@@ -95,3 +95,16 @@ def test_the_command_says_when_no_store_is_configured(settings) -> None:  # type
     out = StringIO()
     call_command("send_xapi_statements", stdout=out)
     assert "THRESHOLD_XAPI_ENDPOINT is not set" in out.getvalue()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/xapi", "127.0.0.1/xapi"])
+def test_an_endpoint_that_is_not_http_is_refused_and_statements_stay_queued(
+    settings,  # type: ignore[no-untyped-def]
+    url: str,
+) -> None:
+    competent(member("amira", None), framework(), date(2026, 1, 5))
+    settings.THRESHOLD_XAPI_ENDPOINT = url
+    assert xapi_statements_send.enqueue().return_value == 0
+    unsent = XapiStatement.objects.filter(sent_at__isnull=True, attempts=1)
+    assert unsent.count() == 4
+    assert "must be an http:// or https:// URL" in unsent.first().last_error
