@@ -70,8 +70,8 @@ audit: $(VENV)/.installed
 
 fuzz: $(VENV)/.installed
 	@mkdir -p var/fuzz/corpus
-	$(PY) fuzz/protocol_fuzzer.py var/fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	  -artifact_prefix=var/fuzz/
+	$(PY) fuzz/protocol_fuzzer.py var/fuzz/corpus fuzz/corpus -dict=fuzz/protocol_fuzzer.dict \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=var/fuzz/
 
 pytest: system-deps setup
 	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
