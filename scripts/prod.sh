@@ -92,6 +92,7 @@ up() {
     if [ -f "$PROD/worker-$port.pid" ] && kill -0 "$(cat "$PROD/worker-$port.pid")" 2>/dev/null; then continue; fi
     nohup "$PY" -m uvicorn config.asgi:application --host 127.0.0.1 --port "$port" \
       --no-access-log --loop uvloop --http httptools --ws websockets \
+      --ws-max-size 65536 --ws-per-message-deflate false \
       --timeout-graceful-shutdown 10 > "$PROD/worker-$port.log" 2>&1 &
     echo $! > "$PROD/worker-$port.pid"
   done

@@ -37,6 +37,14 @@ def _fresh_room_caches() -> None:
     room_context_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_socket_limits() -> None:
+    """Forget rate-limit buckets and socket counts: test databases reuse ids."""
+    from simulations.limits import limits
+
+    limits.clear()
+
+
 @pytest.fixture
 def demo_people(db: None) -> dict[str, User]:
     """Seed the demo people and home page; return users by username."""
