@@ -153,6 +153,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             as_role = Role(frame.as_role) if frame.as_role else None
         except ValueError:
+            logger.info("room %s: %s sent an unknown role", self.room_id, self.scope["user"])
             await self.send_frame(
                 protocol.render_rejected(
                     command_id=frame.id, code="bad_field", message="Unknown role."
