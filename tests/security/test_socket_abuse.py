@@ -21,6 +21,9 @@ import logging
 import pytest
 from asgiref.sync import sync_to_async
 
+# Imported now, not by the first socket: config.asgi sets Django up, which
+# configures logging afresh and would drop the capture handler of caplog.
+import config.asgi  # noqa: F401
 from simulations import consumers, limits
 from simulations.models import Room, RoomEvent
 from tests.asgi import communicator
