@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3)
 VENV := .venv
+LRS_VENV := .venv-lrs
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
@@ -13,7 +14,7 @@ PYTEST_ARGS ?=
 FUZZ_SECONDS ?= 300
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run setup test lint check audit fuzz pytest test-scaleout bench system-deps services-up services-down prod-up prod-down clean
+.PHONY: help run setup test lint check audit fuzz pytest lrs test-scaleout bench system-deps services-up services-down prod-up prod-down clean
 
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
@@ -35,6 +36,15 @@ $(VENV)/.installed: requirements.txt $(VENV)/.python-ok
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt
 	@touch $@
+
+# The learning record store the xAPI tests send statements to (ralph), in its
+# own virtualenv because its pins are not Threshold's.
+$(LRS_VENV)/.installed: requirements-lrs.txt $(VENV)/.installed
+	@test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(LRS_VENV)/bin/python -r requirements-lrs.txt
+	@touch $@
+
+lrs: $(LRS_VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -73,7 +83,7 @@ fuzz: $(VENV)/.installed
 	$(PY) fuzz/protocol_fuzzer.py var/fuzz/corpus fuzz/corpus -dict=fuzz/protocol_fuzzer.dict \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=var/fuzz/
 
-pytest: system-deps setup
+pytest: system-deps setup lrs
 	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
 test-scaleout: system-deps $(VENV)/.installed

@@ -1,11 +1,43 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+
+from accounts import throttle
+from audit.context import client_ip
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form with plain-English errors."""
+class ThrottledSignInMixin:
+    """Say plainly when a username or address is locked out, instead of "wrong password"."""
+
+    request: Any
+    cleaned_data: dict[str, Any]
+
+    def _ip(self) -> str | None:
+        return client_ip(self.request.META) if self.request is not None else None
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username:
+            lockout = throttle.signin_refusal(username=username, ip=self._ip())
+            if lockout is not None:
+                raise forms.ValidationError(lockout.message, code="locked_out")
+        try:
+            return super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            if username:
+                lockout = throttle.signin_lockout(username=username, ip=self._ip())
+                if lockout is not None:
+                    raise forms.ValidationError(lockout.message, code="locked_out") from None
+            raise
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+    """Django's sign-in form with plain-English errors and the shared-device choice."""
 
     error_messages = {
         "invalid_login": ("Enter a correct username and password. Both are case-sensitive."),
@@ -18,3 +50,15 @@ class SignInForm(AuthenticationForm):
             attrs={"autocomplete": "username", "autofocus": True, "spellcheck": "false"}
         ),
     )
+    shared_device = forms.BooleanField(
+        label="This is a shared device",
+        required=False,
+        help_text=(
+            "You will be signed out when you close the browser, or after "
+            f"{settings.THRESHOLD_SHARED_DEVICE_IDLE_SECONDS // 60} minutes without activity."
+        ),
+    )
+
+
+class AdminSignInForm(ThrottledSignInMixin, WagtailLoginForm):
+    """Wagtail's admin sign-in form with the same lockout message."""

@@ -6,6 +6,8 @@ graph in an app of their own rather than inside one of the four feature apps.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
@@ -84,6 +86,37 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
+    # Fields that decide what a person may do or see. ``save`` compares them
+    # with the values loaded from the database and leaves the differences in
+    # ``access_changes`` for the audit log and for closing the person's sockets.
+    ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser", "manager_scope", "team_id")
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> User:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._remember_access()
+        return instance
+
+    def _remember_access(self) -> None:
+        self._access_loaded = {
+            f: self.__dict__[f] for f in self.ACCESS_FIELDS if f in self.__dict__
+        }
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_access_loaded", None)
+        changes: dict[str, tuple[Any, Any]] = {}
+        if loaded is not None and not self._state.adding:
+            saving = kwargs.get("update_fields")
+            names = None if saving is None else set(saving)
+            for field, old in loaded.items():
+                if names is not None and not {field, field.removesuffix("_id")} & names:
+                    continue
+                if old != self.__dict__.get(field):
+                    changes[field] = (old, self.__dict__.get(field))
+        self.access_changes = changes
+        super().save(*args, **kwargs)
+        self._remember_access()
+
     @cached_property
     def role_names(self) -> frozenset[str]:
         return frozenset(self.groups.values_list("name", flat=True))
@@ -104,3 +137,30 @@ class User(AbstractUser):
     @property
     def agency(self) -> Agency | None:
         return self.team.agency if self.team_id else None  # type: ignore[union-attr]
+
+
+class ThrottleScope(models.TextChoices):
+    USERNAME = "username", "One username"
+    ADDRESS = "address", "One source address"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one username or one source address.
+
+    ``key`` is a keyed hash of the username or address, so the table holds
+    neither. Shared by every process through the database.
+    """
+
+    scope = models.CharField(max_length=16, choices=ThrottleScope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}: {self.failures}"

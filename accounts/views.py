@@ -10,12 +10,18 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.forms import SignInForm
+from accounts.sessions import session_start
 
 
 class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        session_start(request=self.request, shared_device=form.cleaned_data["shared_device"])
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

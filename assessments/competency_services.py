@@ -36,6 +36,9 @@ from assessments.models import (
     MappingSource,
 )
 from assessments.xapi import statement_queue
+from audit.models import Outcome
+from audit.services import AuditDetailsRefused, details_check
+from audit.services import audit_record as audit_chain_record
 
 FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".pdf": (b"%PDF",),
@@ -67,14 +70,37 @@ def audit_record(
     subject: User | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Record who viewed, exported or changed competency records."""
-    return AuditLog.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+    """Record who viewed, exported or changed competency records.
+
+    The row here keeps the readable description; the same event also goes
+    into the tamper-evident chained log (``audit``) as ``competency.<action>``
+    with ids only, pointing back to this row.
+    """
+    actor = actor if actor is not None and actor.is_authenticated else None
+    log = AuditLog.objects.create(
+        actor=actor,
         action=action,
         what=what[:200],
         subject=subject,
         detail=detail or {},
     )
+    ids: dict[str, Any] = {"competency_log": log.pk}
+    for key, value in (detail or {}).items():
+        try:
+            details_check({key: value})
+        except AuditDetailsRefused:
+            continue  # free text stays in the competency log only
+        ids[key] = value
+    refused = action in {AuditAction.REFUSED, AuditAction.FRAMEWORK}
+    audit_chain_record(
+        action=f"competency.{action}",
+        actor=actor,
+        object_type="accounts.user" if subject is not None else "",
+        object_id=subject.pk if subject is not None else None,
+        outcome=Outcome.REFUSED if refused else Outcome.SUCCESS,
+        details=ids,
+    )
+    return log
 
 
 # ---------------------------------------------------------------------------

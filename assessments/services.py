@@ -6,6 +6,7 @@ views pass ``request.user`` and never an id that came from the browser.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +21,29 @@ from assessments.competency_services import chapter_evidence_record, quiz_eviden
 from assessments.marking_services import report_submissions_record
 from assessments.models import ChapterProgress, QuizAttempt, WorkbookAnswer
 from content.blocks import QuizOutcome
+from simulations.engine.identifiers import describe, find_in_texts, strings_in
+
+logger = logging.getLogger(__name__)
+
+
+class RealIdentifierRefused(ValueError):
+    """An answer carries a real-looking identifier; nothing was saved.
+
+    ``problems`` are messages for the delegate, each naming the kind of
+    identifier and where in the answer it is.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def answer_identifier_problems(value: dict[str, Any]) -> list[str]:
+    """Return a message for each real-looking identifier in an answer value."""
+    return [
+        describe(match, f"the answer field {where!r}")
+        for where, match in find_in_texts(strings_in(value))
+    ]
 
 
 class SaveStatus(StrEnum):
@@ -59,9 +83,22 @@ def answer_save(
         (0 for an answer not yet saved).
 
     A stale form never overwrites: the stored answer stays as it is and the
-    caller shows the delegate their unsaved text.
+    caller shows the delegate their unsaved text. An answer that carries a
+    real-looking identifier (an NHS number, an e-mail address at a real
+    domain, a date of birth...) raises RealIdentifierRefused and changes
+    nothing: workbook reports hold invented case details only.
     """
     now = now or timezone.now()
+    problems = answer_identifier_problems(value)
+    if problems:
+        logger.warning(
+            "Answer to page %s block %s by user %s refused: %d real-looking identifier(s)",
+            page.pk,
+            block_id,
+            user.pk,
+            len(problems),
+        )
+        raise RealIdentifierRefused(problems)
     if client_structure != structure:
         return SaveResult(
             SaveStatus.STALE_STRUCTURE, answer_get(user=user, page=page, block_id=block_id)

@@ -8,23 +8,19 @@ audit log remembers it, so running the task twice sends nothing new.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F, Q
+from django.db.models import Q
 from django.tasks import task
-from django.utils import timezone
 
 from accounts.models import ManagerScope, PlatformRole, User
 from assessments.competency_selectors import facts_for, outcomes, policy, requirements_for
 from assessments.competency_services import audit_record
-from assessments.models import AuditAction, AuditLog, XapiStatement
+from assessments.models import AuditAction, AuditLog
 from assessments.rules import Status, overall_status
-from assessments.xapi import statements_post
-
-logger = logging.getLogger(__name__)
+from assessments.xapi import queued_statements_send
 
 
 def managers_of(person: User) -> list[User]:
@@ -105,25 +101,11 @@ def competency_reminders_send(today: str) -> int:
 def xapi_statements_send(batch: int = 100) -> int:
     """Send queued xAPI statements to the learning record store, oldest first.
 
-    Does nothing without ``THRESHOLD_XAPI_ENDPOINT``. A failed batch stays
-    queued with its error and is tried again next time.
+    Does nothing without ``THRESHOLD_XAPI_ENDPOINT``. A batch the store does
+    not take stays queued with its error and is tried again next time (see
+    ``assessments.xapi.queued_statements_send``).
     """
     endpoint = settings.THRESHOLD_XAPI_ENDPOINT
     if not endpoint:
         return 0
-    sent = 0
-    while True:
-        queued = list(XapiStatement.objects.filter(sent_at__isnull=True)[:batch])
-        if not queued:
-            return sent
-        ids = [q.pk for q in queued]
-        try:
-            statements_post(endpoint, [q.statement for q in queued])
-        except OSError as error:
-            XapiStatement.objects.filter(pk__in=ids).update(
-                attempts=F("attempts") + 1, last_error=str(error)[:300]
-            )
-            logger.warning("xAPI statements not sent: %s", error)
-            return sent
-        XapiStatement.objects.filter(pk__in=ids).update(sent_at=timezone.now(), last_error="")
-        sent += len(ids)
+    return queued_statements_send(endpoint=endpoint, batch=batch)

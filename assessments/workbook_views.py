@@ -34,9 +34,10 @@ from django_htmx.middleware import HtmxDetails
 
 from assessments import marking_selectors, selectors, services
 from assessments.selectors import BlockState
-from assessments.services import SaveStatus
+from assessments.services import RealIdentifierRefused, SaveStatus
 from content.blocks import AnswerKind, ReportTaskBlock
 from content.models import WorkbookChapterPage, WorkbookPage
+from simulations.engine.identifiers import describe, find_in_texts
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -311,16 +312,27 @@ def workbook_answer(request: HtmxHttpRequest, page_id: int, block_id: str) -> Ht
         state.errors = parsed.errors
         return _block_response(request, chapter, workbook, state, status=UNPROCESSABLE)
 
-    result = services.answer_save(
-        user=request.user,  # type: ignore[arg-type]
-        page=chapter,
-        block_id=block_id,
-        kind=kind,
-        value=stored,
-        structure=state.structure,
-        client_structure=request.POST.get("structure", ""),
-        client_revision=_int(request.POST.get("revision")),
-    )
+    try:
+        result = services.answer_save(
+            user=request.user,  # type: ignore[arg-type]
+            page=chapter,
+            block_id=block_id,
+            kind=kind,
+            value=stored,
+            structure=state.structure,
+            client_structure=request.POST.get("structure", ""),
+            client_revision=_int(request.POST.get("revision")),
+        )
+    except RealIdentifierRefused as refused:
+        # Name each field by its label where the block can say it.
+        labelled = find_in_texts(child.block.submitted_texts(child.value, request.POST))
+        problems = [describe(match, f"'{label}'") for label, match in labelled]
+        state.shown_value = shown
+        state.errors = {
+            f"identifier-{index}": message
+            for index, message in enumerate(problems or refused.problems)
+        }
+        return _block_response(request, chapter, workbook, state, status=UNPROCESSABLE)
     state.answer = result.answer
     if result.is_saved:
         state.just_saved = True

@@ -2,23 +2,30 @@
 
 Each released piece of evidence becomes one statement (actor, verb,
 activity, result, timestamp), queued in ``XapiStatement`` and sent by
-``assessments.tasks.xapi_statements_send`` to ``THRESHOLD_XAPI_ENDPOINT``.
-The actor is identified by account (platform address and username), never
-by e-mail address, so the store holds no contact details.
+``assessments.tasks.xapi_statements_send`` (``queued_statements_send``) to
+the store at ``THRESHOLD_XAPI_ENDPOINT``, the store's xAPI base address,
+with HTTP basic authentication. The actor is identified by account
+(platform address and username), never by e-mail address, so the store
+holds no contact details. A statement's id comes from the platform address
+and the evidence, so sending it again never stores it twice.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, time
+from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Evidence, EvidenceKind, XapiStatement
@@ -35,6 +42,31 @@ VERBS: dict[str, tuple[str, str]] = {
 }
 # Namespace for statement ids derived from evidence ids (stable on retry).
 NAMESPACE = uuid.UUID("5b0d3c0e-7c1c-4d0a-9a43-1f0c3e6f2a11")
+TIMEOUT_SECONDS = 10
+# Refusals for what a statement holds rather than for the store's state.
+REFUSED_FOR_CONTENT = frozenset(
+    {HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY}
+)
+
+logger = logging.getLogger(__name__)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Treat a redirect as an answer: urllib would turn the POST into a GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+class LrsError(OSError):
+    """The learning record store could not be reached or did not take statements."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def platform_url() -> str:
@@ -47,7 +79,7 @@ def statement_for(evidence: Evidence) -> dict[str, Any]:
     verb_id, verb_name = VERBS[evidence.kind]
     activity = evidence.source_ref or f"evidence-{evidence.pk}"
     statement: dict[str, Any] = {
-        "id": str(uuid.uuid5(NAMESPACE, f"evidence:{evidence.pk}")),
+        "id": str(uuid.uuid5(NAMESPACE, f"{base}/evidence/{evidence.pk}")),
         "actor": {
             "objectType": "Agent",
             "account": {"homePage": base, "name": evidence.user.get_username()},
@@ -89,16 +121,28 @@ def statement_queue(evidence: Evidence) -> XapiStatement | None:
     return queued
 
 
-def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> None:
-    """POST a batch of statements to ``endpoint``/statements; raise on failure.
+def statements_url(endpoint: str) -> str:
+    """Return the statements resource of the xAPI ``endpoint``.
 
-    Only ``http`` and ``https`` endpoints are used: ``urlopen`` would also
-    read ``file:`` and ``ftp:`` URLs.
+    The endpoint is the store's xAPI base (``https://lrs.example/xAPI``);
+    one that already names the statements resource is taken as it is.
     """
-    if urlsplit(endpoint).scheme not in {"http", "https"}:
-        raise OSError("THRESHOLD_XAPI_ENDPOINT must be an http:// or https:// URL.")
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above  # nosec B310
-        f"{endpoint.rstrip('/')}/statements",
+    url = endpoint.rstrip("/")
+    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        raise LrsError(f"THRESHOLD_XAPI_ENDPOINT must be an http(s) address, not {endpoint!r}.")
+    return url if url.endswith("/statements") else f"{url}/statements"
+
+
+def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> list[str]:
+    """POST a batch of statements to the store; return the ids it stored now.
+
+    A store that already holds every statement of the batch stores nothing
+    and answers 204, so the list may be empty. Raise ``LrsError`` when the
+    store cannot be reached or does not take the batch.
+    """
+    url = statements_url(endpoint)
+    request = urllib.request.Request(  # noqa: S310 - statements_url allows http(s) only
+        url,
         data=json.dumps(list(statements)).encode(),
         method="POST",
         headers={"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION},
@@ -107,6 +151,142 @@ def statements_post(endpoint: str, statements: Sequence[dict[str, Any]]) -> None
     if user:
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http(s) only, checked above  # nosec B310
-        if response.status not in {200, 204}:
-            raise OSError(f"The learning record store answered {response.status}.")
+    try:
+        with OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        raise LrsError(
+            refusal_message(error.code, error_detail(error), url=url), status=error.code
+        ) from error
+    except OSError as error:  # URLError, timeouts, refused connections
+        reason = getattr(error, "reason", error)
+        raise LrsError(
+            f"The learning record store at {url} could not be reached: {reason}."
+        ) from error
+    if status == HTTPStatus.NO_CONTENT:
+        return []
+    try:
+        stored = json.loads(body)
+    except ValueError:
+        stored = None
+    if status != HTTPStatus.OK or not isinstance(stored, list):
+        raise LrsError(
+            f"{url} answered {status} without the ids of the statements it stored; "
+            "is THRESHOLD_XAPI_ENDPOINT the xAPI address of a learning record store?",
+            status=status,
+        )
+    return [str(statement_id) for statement_id in stored]
+
+
+def error_detail(error: urllib.error.HTTPError) -> str:
+    """Return what the store said about a refusal, in a line."""
+    if 300 <= error.code < 400:
+        return f"to {error.headers.get('Location', 'nowhere')}"
+    try:
+        text = error.read().decode(errors="replace")
+    except OSError:
+        return error.reason or ""
+    try:
+        detail = json.loads(text).get("detail", text)
+    except (ValueError, AttributeError):
+        detail = text
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        first = detail[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        detail = f"{where}: {first.get('msg', '')}" + (
+            f" (and {len(detail) - 1} more)" if len(detail) > 1 else ""
+        )
+    return " ".join(str(detail).split())[:200]
+
+
+def refusal_message(status: int, detail: str, *, url: str) -> str:
+    """Say in words why the store at ``url`` refused a batch."""
+    if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+        user = settings.THRESHOLD_XAPI_USERNAME
+        who = f"the credentials of {user!r}" if user else "a request without credentials"
+        return (
+            f"The learning record store refused {who} ({status}: {detail}); "
+            "check THRESHOLD_XAPI_USERNAME and THRESHOLD_XAPI_PASSWORD."
+        )
+    if 300 <= status < 400:
+        return (
+            f"The learning record store redirects ({status}) {detail}: set "
+            "THRESHOLD_XAPI_ENDPOINT to the address it redirects to."
+        )
+    if status in {HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED}:
+        return (
+            f"There is no xAPI statements resource at {url} ({status}: {detail}); "
+            "check THRESHOLD_XAPI_ENDPOINT."
+        )
+    if status == HTTPStatus.CONFLICT:
+        return f"The learning record store holds other content under this statement id ({detail})."
+    if status in REFUSED_FOR_CONTENT:
+        return f"The learning record store rejected the statements ({status}: {detail})."
+    return f"The learning record store answered {status} ({detail})."
+
+
+def queued_statements_send(*, endpoint: str, batch: int = 100) -> int:
+    """Send the queued statements to the store, oldest first; return how many it took.
+
+    Statements go in batches of ``batch``. When the store cannot take a
+    batch for a reason of its own (it is down, refuses the credentials or
+    fails), the batch stays queued with the error and sending stops until
+    next time. When it refuses a batch for what a statement holds (400,
+    409, 422: batches are all or nothing), each statement of the batch is
+    sent alone, so one bad statement holds up no other: a statement refused
+    as invalid stays queued with its error, and one refused because the
+    store already holds its id counts as sent (statements never change, so
+    the store keeps the first).
+    """
+    sent = 0
+    refused: list[int] = []
+    while True:
+        queued = list(
+            XapiStatement.objects.filter(sent_at__isnull=True).exclude(pk__in=refused)[:batch]
+        )
+        if not queued:
+            return sent
+        error = _post_or_error(endpoint, [q.statement for q in queued])
+        if error is None:
+            _record_sent(queued)
+            sent += len(queued)
+            continue
+        if error.status not in REFUSED_FOR_CONTENT:
+            _record_failure(queued, error)
+            return sent
+        for position, one in enumerate(queued):
+            alone = error if len(queued) == 1 else _post_or_error(endpoint, [one.statement])
+            if alone is None:
+                _record_sent([one])
+                sent += 1
+            elif alone.status == HTTPStatus.CONFLICT:
+                logger.warning("xAPI statement %s already held by the store: %s", one, alone)
+                _record_sent([one], note=str(alone))
+                sent += 1
+            elif alone.status in REFUSED_FOR_CONTENT:
+                _record_failure([one], alone)
+                refused.append(one.pk)
+            else:
+                _record_failure(queued[position:], alone)
+                return sent
+
+
+def _post_or_error(endpoint: str, statements: Sequence[dict[str, Any]]) -> LrsError | None:
+    try:
+        statements_post(endpoint, statements)
+    except LrsError as error:
+        return error
+    return None
+
+
+def _record_sent(queued: Sequence[XapiStatement], *, note: str = "") -> None:
+    XapiStatement.objects.filter(pk__in=[q.pk for q in queued]).update(
+        sent_at=timezone.now(), last_error=note[:300]
+    )
+
+
+def _record_failure(queued: Sequence[XapiStatement], error: LrsError) -> None:
+    XapiStatement.objects.filter(pk__in=[q.pk for q in queued]).update(
+        attempts=F("attempts") + 1, last_error=str(error)[:300]
+    )
+    logger.warning("%d xAPI statements not sent: %s", len(queued), error)

@@ -30,7 +30,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scenarios.identifiers import find_identifiers
 from simulations.engine.casefile import (
     FORMAT,
     Address,
@@ -53,6 +52,7 @@ from simulations.engine.casefile import (
     SuggestedPhase,
     validate_scenario,
 )
+from simulations.engine.identifiers import find_identifiers
 from simulations.engine.vocabulary import (
     Category,
     ConferenceType,

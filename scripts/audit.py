@@ -8,7 +8,7 @@
    (what ``--strict`` does), except when the service answered for no package
    at all: then the service is out of reach, the audit says so plainly and
    does not fail on it, unless ``AUDIT_REQUIRE_SERVICE=1``.
-2. ``bandit`` scans the project's code. Every accepted finding carries its
+2. ``bandit`` scans the project's packages (import-linter's root packages). Every accepted finding carries its
    reason on the line (``# noqa: S... - reason  # nosec B...``), so any new
    finding fails.
 
@@ -23,11 +23,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-APPS = ["config", "accounts", "content", "scenarios", "simulations", "assessments"]
+# The project's own packages: the root packages import-linter knows, so a new
+# app is scanned without anyone remembering to add it here.
+APPS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
 
 # Vulnerability ids accepted after review, with the reason. Empty: none.
 ACCEPTED: dict[str, str] = {}

@@ -14,3 +14,7 @@ class SimulationsConfig(AppConfig):
         from simulations.panels import render_panels
 
         hub.panel_renderer = render_panels
+
+        from simulations import socket_control
+
+        socket_control.connect()

@@ -34,6 +34,8 @@ from simulations.script import FINAL_PHASE, Verdict, conference_script
 
 # Closes after which reconnecting cannot help (see docs/protocol.md).
 FATAL_CLOSE_CODES = frozenset({4401, 4403, 4404})
+# The rejection that means "not stored, send it again" (docs/protocol.md).
+NOT_SAVED = "not_saved"
 # The room socket refuses frames over 64 KiB; nothing it sends is larger.
 MAX_FRAME = 1 << 20
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
@@ -375,13 +377,28 @@ class Bot:
                 wait = min(timeout or self.ack_timeout, max(0.0, limit - time.monotonic()))
                 try:
                     reply = await asyncio.wait_for(asyncio.shield(future), wait)
-                    break
                 except TimeoutError:
-                    if time.monotonic() >= limit:
-                        raise BotError(f"{self.name}: no answer to {name} ({command_id})") from None
+                    reply = None
+                if (
+                    reply is not None
+                    and reply.get("code") == NOT_SAVED
+                    and time.monotonic() < limit
+                ):
+                    # Not stored (the server's database was busy): send it again.
+                    await asyncio.sleep(0.5)
+                    future = asyncio.get_running_loop().create_future()
+                    self._pending[command_id] = (payload, future)
                     await self._online_or_fail(limit)
                     self._send_now(payload)
                     self.stats.resends += 1
+                    continue
+                if reply is not None:
+                    break
+                if time.monotonic() >= limit:
+                    raise BotError(f"{self.name}: no answer to {name} ({command_id})")
+                await self._online_or_fail(limit)
+                self._send_now(payload)
+                self.stats.resends += 1
         finally:
             self._pending.pop(command_id, None)
         if reply["type"] == "rejected":

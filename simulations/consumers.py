@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 
-from simulations import protocol, selectors, services
+from simulations import protocol, selectors, services, socket_control
+from simulations.command_queue import command_queue
 from simulations.engine import conference
 from simulations.engine.state import Actor
 from simulations.engine.vocabulary import Role
@@ -49,6 +53,8 @@ class EchoConsumer(AsyncWebsocketConsumer):
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_RATE_LIMITED = 4429
+# A rejection code of the consumer's own: the command was not saved; resend it.
+NOT_SAVED = "not_saved"
 RATE_PER_SECOND = 20.0
 RATE_BURST = 40.0
 RATE_STRIKES_BEFORE_CLOSE = 100
@@ -64,6 +70,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     actor: Actor
     wants_html: bool = False
+    # Rooms reach other workers through the hub, one listener per process,
+    # so a socket needs no channel of its own (an alias with no layer).
+    channel_layer_alias = "no-layer-per-socket"
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections (a thread hop) before
+        # every message. Our database work runs in database_sync_to_async,
+        # which already does that on its own thread, so skip the extra hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         self.room_id: int | None = None
@@ -86,8 +104,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.send_snapshot(access)
         await hub.join(access.room_id, self, seq=access.seq, state=access.state)
+        socket_control.registry.register(self)
 
     async def disconnect(self, code: int) -> None:
+        socket_control.registry.unregister(self)
         if getattr(self, "room_id", None) is not None:
             limits.bucket_close(self.bucket_key)
             await hub.leave(self.room_id, self)
@@ -160,14 +180,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 )
             )
             return
-        result = await database_sync_to_async(services.room_command_apply)(
-            room_id=self.room_id,
-            user=self.scope["user"],
-            name=frame.name,
-            args=frame.args,
-            command_id=frame.id,
-            as_role=as_role,
-        )
+        try:
+            result = await command_queue.apply(
+                services.CommandRequest(
+                    room_id=self.room_id,
+                    user=self.scope["user"],
+                    name=frame.name,
+                    args=frame.args,
+                    command_id=frame.id,
+                    as_role=as_role,
+                )
+            )
+        except DatabaseError:
+            # Not saved (the database is unavailable or refused the write):
+            # say so, so the client sends the same command again later.
+            logger.warning("room %s: %s not saved", self.room_id, frame.name)
+            await self.send_frame(
+                protocol.render_rejected(
+                    command_id=frame.id,
+                    code=NOT_SAVED,
+                    message="That was not saved: the server is busy. Try again.",
+                )
+            )
+            return
         if result.rejection is not None:
             logger.info(
                 "room %s: %s rejected %s: %s",
@@ -184,8 +219,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 )
             )
             return
-        if result.events and result.state is not None:
-            await hub.publish(self.room_id, result.events, result.state)
         await self.send_frame(
             protocol.render_ack(command_id=frame.id, seq=result.seq, duplicate=result.duplicate)
         )

@@ -35,6 +35,8 @@ from simulations.engine.state import Actor, ConferenceState
 logger = logging.getLogger(__name__)
 
 PROCESS_ID = uuid.uuid4().hex
+# Seconds to gather joins and leaves before telling a room who is online.
+PRESENCE_DELAY = 0.25
 
 
 def room_group_name(room_id: int) -> str:
@@ -61,6 +63,7 @@ class RoomHub:
     sockets: set[RoomSocket] = field(default_factory=set)
     listener: asyncio.Task[None] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    presence_due: asyncio.TimerHandle | None = None
 
     def audiences(self) -> dict[Actor, list[RoomSocket]]:
         groups: dict[Actor, list[RoomSocket]] = defaultdict(list)
@@ -83,6 +86,7 @@ class Hub:
         self.rooms: dict[int, RoomHub] = {}
         self.panel_renderer: PanelRenderer | None = None
         self.deliveries = 0
+        self.tasks: set[asyncio.Future[None]] = set()
 
     @property
     def shares_across_processes(self) -> bool:
@@ -99,7 +103,8 @@ class Hub:
         elif seq > room.seq:
             room.seq, room.state = seq, state
         room.sockets.add(socket)
-        await self._presence(room)
+        await socket.send_frame(self._presence_frame(room))
+        self._presence_soon(room)
 
     async def leave(self, room_id: int, socket: RoomSocket) -> None:
         room = self.rooms.get(room_id)
@@ -109,9 +114,11 @@ class Hub:
         if not room.sockets:
             if room.listener is not None:
                 room.listener.cancel()
+            if room.presence_due is not None:
+                room.presence_due.cancel()
             del self.rooms[room_id]
             return
-        await self._presence(room)
+        self._presence_soon(room)
 
     async def publish(
         self, room_id: int, events: Iterable[tuple[int, Event]], state: ConferenceState
@@ -161,10 +168,32 @@ class Hub:
                         await socket.send_frame(html)
                 self.deliveries += len(frames) * len(sockets)
 
-    async def _presence(self, room: RoomHub) -> None:
-        frame = protocol.render_presence(
+    def _presence_frame(self, room: RoomHub) -> str:
+        return protocol.render_presence(
             online=room.online_roles(), trainer=any(s.actor.is_trainer for s in room.sockets)
         )
+
+    def _presence_soon(self, room: RoomHub) -> None:
+        """Tell the room who is online, once for all the joins and leaves of a moment.
+
+        A socket that joins is told at once; the others hear of it within
+        ``PRESENCE_DELAY``. When a whole room reconnects after a restart this
+        sends each socket one presence frame rather than one per arrival.
+        """
+        if room.presence_due is None:
+            loop = asyncio.get_running_loop()
+            room.presence_due = loop.call_later(PRESENCE_DELAY, self._presence_task, room)
+
+    def _presence_task(self, room: RoomHub) -> None:
+        task = asyncio.ensure_future(self._presence(room))
+        self.tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self.tasks.discard)
+
+    async def _presence(self, room: RoomHub) -> None:
+        room.presence_due = None
+        if self.rooms.get(room.room_id) is not room:
+            return
+        frame = self._presence_frame(room)
         for socket in list(room.sockets):
             await socket.send_frame(frame)
 

@@ -63,6 +63,12 @@ class Room(models.Model):
     phase = models.CharField(max_length=32, default="pre_conference")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    transcript_purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the retention schedule deleted the room's event log and snapshot "
+        "(manage.py purge_expired); scores and evidence stay.",
+    )
 
     class Meta:
         ordering = ["seminar", "name"]

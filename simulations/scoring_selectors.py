@@ -963,6 +963,13 @@ def room_replay(*, room: Room, casefile: Casefile | None) -> Replay:
     state = new_conference(setup)
     describe = _Describer(setup, casefile)
     replay = Replay()
+    if room.transcript_purged_at is not None:
+        replay.problem = (
+            f"The transcript of this conference was deleted on "
+            f"{timezone.localtime(room.transcript_purged_at):%-d %B %Y} under the retention "
+            "schedule. The scorecard and any evidence it produced are kept."
+        )
+        return replay
     replay.states.append(
         {"step": 0, "label": "Before anything happened", "rows": record_summary(state)}
     )

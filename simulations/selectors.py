@@ -28,12 +28,27 @@ _CACHE_LIMIT = 2000
 
 
 def room_state_cache_put(*, room: Room, seq: int, state: ConferenceState) -> None:
+    room_state_cache_store(room_id=room.pk, join_code=room.join_code, seq=seq, state=state)
+
+
+def room_state_cache_store(
+    *, room_id: int, join_code: str, seq: int, state: ConferenceState
+) -> None:
     with _CACHE_LOCK:
-        cached = _CACHE.get(room.pk)
-        if cached is None or cached[1] != room.join_code or cached[0] < seq:
+        cached = _CACHE.get(room_id)
+        if cached is None or cached[1] != join_code or cached[0] < seq:
             if len(_CACHE) >= _CACHE_LIMIT:
                 _CACHE.clear()
-            _CACHE[room.pk] = (seq, room.join_code, state)
+            _CACHE[room_id] = (seq, join_code, state)
+
+
+def room_state_at(*, room_id: int, join_code: str, seq: int) -> ConferenceState:
+    """Return the state of the room at ``seq``: from the cache, else rebuilt."""
+    with _CACHE_LOCK:
+        cached = _CACHE.get(room_id)
+    if cached is not None and cached[0] == seq and cached[1] == join_code:
+        return cached[2]
+    return room_state(room=Room.objects.get(pk=room_id))
 
 
 def room_state_cache_clear() -> None:

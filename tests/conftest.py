@@ -45,6 +45,25 @@ def _fresh_socket_limits() -> None:
     limits.clear()
 
 
+@pytest.fixture(autouse=True)
+def _audit_entries_cleared_before_flush(request: pytest.FixtureRequest, _django_db_marker: None):  # type: ignore[no-untyped-def]
+    """Empty the append-only audit log before a transactional test's flush.
+
+    Its triggers refuse DELETE, which is how Django empties SQLite tables
+    between transactional tests; this runs just before that teardown.
+    """
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    ):
+        from tests.audit.helpers import audit_entries_purge
+
+        audit_entries_purge()
+
+
 @pytest.fixture
 def demo_people(db: None) -> dict[str, User]:
     """Seed the demo people and home page; return users by username."""

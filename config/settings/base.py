@@ -30,6 +30,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_days(name: str, default: int | None) -> int | None:
+    """Read a number of days; ``keep`` (or ``none``) means keep for ever."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in {"keep", "none", ""}:
+        return None
+    return int(value)
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -42,6 +52,8 @@ INSTALLED_APPS = [
     "scenarios",
     "simulations",
     "assessments",
+    "audit",
+    "dataprotection",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -74,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.context.AuditContextMiddleware",
+    "accounts.sessions.SharedDeviceSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.AdminContentSecurityPolicyMiddleware",
@@ -170,6 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in goes through one backend that throttles failed attempts (both the
+# site's form and Wagtail's admin sign-in call ``authenticate``).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -232,6 +249,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 12))
+# Sign-in throttling (accounts.throttle): this many failures for one username
+# within the window locks that username for the cool-off, even with the right
+# password; a separate, larger limit applies to each source address.
+THRESHOLD_SIGNIN_MAX_FAILURES = int(os.environ.get("THRESHOLD_SIGNIN_MAX_FAILURES", 5))
+THRESHOLD_SIGNIN_IP_MAX_FAILURES = int(os.environ.get("THRESHOLD_SIGNIN_IP_MAX_FAILURES", 20))
+THRESHOLD_SIGNIN_WINDOW_SECONDS = int(os.environ.get("THRESHOLD_SIGNIN_WINDOW_SECONDS", 15 * 60))
+THRESHOLD_SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("THRESHOLD_SIGNIN_LOCKOUT_SECONDS", 15 * 60))
+# "This is a shared device": the session ends when the browser closes and
+# after this long without a request.
+THRESHOLD_SHARED_DEVICE_IDLE_SECONDS = int(
+    os.environ.get("THRESHOLD_SHARED_DEVICE_IDLE_SECONDS", 30 * 60)
+)
+# How many proxies we run in front of the app; the client's address is read
+# from X-Forwarded-For that many hops from the right (0: REMOTE_ADDR).
+THRESHOLD_PROXY_COUNT = int(os.environ.get("THRESHOLD_PROXY_COUNT", 0))
 
 # Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Threshold"
@@ -242,6 +274,8 @@ WAGTAILSEARCH_BACKENDS = {
         "INDEX_PREFIX": "threshold_",
     }
 }
+# Wagtail's admin sign-in form, with the same lockout message as the site's.
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 
 # Background tasks (Django's tasks framework) run in-process by default.
@@ -279,6 +313,33 @@ THRESHOLD_EVIDENCE_TYPES = {
     ".jpeg": "image/jpeg",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+# Retention schedule (dataprotection.retention; ``manage.py purge_expired``,
+# run daily from cron). Days after the start point each record type is
+# kept; None keeps it for ever. Released competency evidence, scorecards,
+# certificates and the audit log are never purged here. See
+# docs/operations.md, "Retention and purging".
+THRESHOLD_RETENTION = {
+    # Conference transcripts (a room's RoomEvent rows and state snapshot),
+    # counted from the day the room closed, for rooms with no released evidence.
+    "room_transcripts": env_days("THRESHOLD_RETAIN_ROOM_TRANSCRIPTS_DAYS", 90),
+    # The same for rooms whose scorecard became released evidence: the
+    # evidence stays; None keeps these transcripts too.
+    "evidence_room_transcripts": env_days("THRESHOLD_RETAIN_EVIDENCE_TRANSCRIPTS_DAYS", 90),
+    # Rooms opened but never closed, counted from their last activity.
+    "unclosed_room_transcripts": env_days("THRESHOLD_RETAIN_UNCLOSED_TRANSCRIPTS_DAYS", 180),
+    # xAPI statements the learning record store accepted, counted from sending.
+    "sent_xapi_statements": env_days("THRESHOLD_RETAIN_SENT_XAPI_DAYS", 30),
+    # xAPI statements never sent (no store set, or it kept failing), from queueing.
+    "unsent_xapi_statements": env_days("THRESHOLD_RETAIN_UNSENT_XAPI_DAYS", 365),
+    # Expired sessions (Django's clearsessions); 0 clears them as soon as they expire.
+    "expired_sessions": env_days("THRESHOLD_RETAIN_EXPIRED_SESSIONS_DAYS", 0),
+}
+
+# Texts that look like identifiers but are public organisational contacts
+# from the official documents; ``manage.py scan_identifiers`` accepts them
+# (exact match, any case). The guards on incoming text do not.
+THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
 
 # Logging ------------------------------------------------------------------
 LOGGING = {

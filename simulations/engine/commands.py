@@ -85,6 +85,7 @@ class RejectionCode(StrEnum):
     SOURCE_REQUIRED = "source_required"
     RATIONALE_NOT_ONE_LINE = "rationale_not_one_line"
     EMPTY_REPORT = "empty_report"
+    REAL_IDENTIFIER = "real_identifier"
     ALREADY_DONE = "already_done"
     ALREADY_FLAGGED = "already_flagged"
     ALREADY_SHARED = "already_shared"
@@ -144,6 +145,7 @@ MESSAGES: Final[Mapping[RejectionCode, str]] = MappingProxyType(
         RejectionCode.SOURCE_REQUIRED: "Name the source of second-hand information.",
         RejectionCode.RATIONALE_NOT_ONE_LINE: "Keep the rationale to one line.",
         RejectionCode.EMPTY_REPORT: "The report is empty.",
+        RejectionCode.REAL_IDENTIFIER: "The report contains what looks like a real person's identifier; use invented details only.",
         RejectionCode.ALREADY_DONE: "That has already been done.",
         RejectionCode.ALREADY_FLAGGED: "That item is already flagged to the chair.",
         RejectionCode.ALREADY_SHARED: "You have already shared that item.",

@@ -164,6 +164,7 @@ from simulations.engine.events import (
     VotesRevealed,
     event_from_dict,
 )
+from simulations.engine.identifiers import describe, find_in_texts
 from simulations.engine.state import (
     FIRST_CORE_GROUP_WORKING_DAYS,
     Actor,
@@ -685,6 +686,25 @@ def _check_statement(state: ConferenceState, role: Role, statement: Statement) -
         _require_item(state, role, statement.item_id)
 
 
+def _report_texts(command: SubmitReport) -> list[tuple[str, str]]:
+    texts = [
+        (f"the report section '{section.value.replace('_', ' ')}'", text)
+        for section, text in command.sections.items()
+    ]
+    for number, statement in enumerate(command.statements, start=1):
+        texts.append((f"statement {number} of the report", statement.text))
+        texts.append((f"the source of statement {number} of the report", statement.source))
+    return texts
+
+
+def _refuse_real_identifiers(command: SubmitReport) -> None:
+    """Reject a report that carries a real-looking identifier, saying which and where."""
+    found = find_in_texts(_report_texts(command))
+    if found:
+        where, match = found[0]
+        raise InvalidCommand(RejectionCode.REAL_IDENTIFIER, describe(match, where))
+
+
 def _decide_submit_report(
     state: ConferenceState, command: SubmitReport, now: datetime
 ) -> list[Event]:
@@ -693,6 +713,7 @@ def _decide_submit_report(
         raise InvalidCommand(RejectionCode.EMPTY_REPORT)
     for statement in command.statements:
         _check_statement(state, role, statement)
+    _refuse_real_identifiers(command)
     return [
         ReportSubmitted(
             **_meta(command, now),

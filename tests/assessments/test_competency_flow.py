@@ -18,6 +18,7 @@ from assessments.rules import Status
 from content.models import WorkbookChapterPage, WorkbookPage
 from simulations.models import Room, Seat
 from simulations.scoring_services import room_score_if_closed
+from tests.assessments.lrs import Lrs
 from tests.simulations.test_scoring_services import closed_room, guidance, room  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def test_a_delegate_becomes_competent_and_gets_a_verifiable_certificate(
     demo_people,  # type: ignore[no-untyped-def]
     settings,  # type: ignore[no-untyped-def]
     tmp_path,  # type: ignore[no-untyped-def]
+    lrs: Lrs,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_workbook", stdout=StringIO())
@@ -111,7 +113,8 @@ def test_a_delegate_becomes_competent_and_gets_a_verifiable_certificate(
     check = Client().get(reverse("certificate_verify", args=[verification_token(certificate)]))
     assert check.status_code == 200 and "genuine" in check.content.decode()
 
-    # Every released piece of evidence waits in the xAPI queue as a statement.
+    # Every released piece of evidence waits in the xAPI queue as a statement,
+    # and the learning record store holds the matching statements once sent.
     from assessments.models import XapiStatement
 
     released = Evidence.objects.filter(user=delegate, state="released")
@@ -119,3 +122,24 @@ def test_a_delegate_becomes_competent_and_gets_a_verifiable_certificate(
     assert queued.count() == released.count()
     verbs = {q.statement["verb"]["display"]["en-GB"] for q in queued}
     assert {"completed", "passed", "attended", "mastered"} <= verbs
+
+    out = StringIO()
+    call_command("send_xapi_statements", stdout=out)
+    assert not XapiStatement.objects.filter(sent_at__isnull=True).exists(), out.getvalue()
+    held = {s["id"]: s for s in lrs.statements()}
+    assert set(held) == {str(q.statement_id) for q in XapiStatement.objects.all()}
+    for q in queued.select_related("evidence"):
+        stored = held[str(q.statement_id)]
+        assert stored["actor"] == {
+            "objectType": "Agent",
+            "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": delegate.username},
+        }
+        assert stored["verb"] == q.statement["verb"]
+        assert stored["object"] == q.statement["object"]
+        assert stored.get("result") == q.statement.get("result")
+    conference = held[str(XapiStatement.objects.get(evidence=played).statement_id)]
+    assert conference["result"]["score"]["scaled"] == round(played.score_percent / 100, 2)
+    assert conference["result"]["success"] is True
+    quiz = next(s for s in held.values() if s["verb"]["display"]["en-GB"] == "passed")
+    assert quiz["object"]["id"].endswith("/quiz_passed/quiz/" + f"{chapter.pk}/need-quiz/{today}")
+    assert quiz["result"]["score"]["scaled"] == 1.0

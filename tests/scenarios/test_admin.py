@@ -61,6 +61,37 @@ def test_real_looking_nhs_number_blocks_publishing(editor_client: Client) -> Non
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("insert", "label"),
+    [
+        ("NHS number 943 476 5919. ", "NHS number"),
+        ("Mum's DOB: 02/05/1990. ", "date of birth"),
+        ("Email jo.bloggs@gmail.com. ", "e-mail address"),
+    ],
+)
+def test_real_looking_identifier_is_refused_even_as_a_draft(
+    editor_client: Client, insert: str, label: str
+) -> None:
+    """A draft is saved without checks, except this one: nothing is stored."""
+    text = re.sub(r"(summary: >-\n  )", rf"\1{insert}", without_answer_keys(PACK), count=1)
+    response = editor_client.post(ADD_URL, {"source": text})
+    assert response.status_code == 200
+    assert f"real-looking {label}" in response.content.decode()
+    assert Scenario.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unreadable_draft_with_an_identifier_names_the_line(editor_client: Client) -> None:
+    text = "slug: x\ntitle: y\nsummary: [call 01534 123456\n"
+    response = editor_client.post(ADD_URL, {"source": text})
+    assert response.status_code == 200
+    assert "Line 3: The scenario contains what looks like a real telephone number" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert Scenario.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_broken_yaml_is_refused_even_as_a_draft(editor_client: Client) -> None:
     response = editor_client.post(ADD_URL, {"source": "slug: [unclosed"})
     assert response.status_code == 200

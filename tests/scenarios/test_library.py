@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.identifiers import IdentifierKind, find_identifiers
 from scenarios.jersey import PARISHES, _holidays_for, is_jersey_working_day
 from scenarios.schema import dump_scenario, library_paths, load_library, load_scenario
 from simulations.engine.calendar import working_days_between
@@ -21,6 +20,7 @@ from simulations.engine.casefile import (
     resolve_offset,
     validate_scenario,
 )
+from simulations.engine.identifiers import IdentifierKind, find_identifiers
 from simulations.engine.vocabulary import Category, ConferenceType, Provenance, Role
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from scenarios.identifiers import find_identifiers
 from scenarios.jersey import PARISHES, POSTCODE_DISTRICTS, STREETS
 from scenarios.schema import dump_scenario, library_paths, load_scenario
 from scenarios.variants import generate_variant
@@ -22,6 +21,7 @@ from simulations.engine.casefile import (
     resolve_offset,
     validate_scenario,
 )
+from simulations.engine.identifiers import find_identifiers
 
 SEEDS = range(200)
 SEMINAR = date(2026, 9, 15)

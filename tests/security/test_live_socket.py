@@ -14,7 +14,7 @@ of ``tests/simulations/live_server.py`` (the same as ``scripts/prod.sh``):
   100,000 empty fragments. The server's memory stays bounded, and the room
   still works for the next person. A frame in 1,000 fragments is answered.
 - C6: one address holds at most THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS sockets
-  (6 here); one more is closed with 1013 and a reason.
+  (6 on a server of its own here); one more is closed with 1013 and a reason.
 """
 
 from __future__ import annotations
@@ -45,12 +45,11 @@ MAX_SIZE = 65536
 RSS_GROWTH_MB = 40  # a server that buffered what it was sent would grow by 2 MiB or more a time
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def serve(tmp_path_factory: pytest.TempPathFactory, cap: int) -> Iterator[dict[str, Any]]:
     template = seeded_template(tmp_path_factory)
     work = tmp_path_factory.mktemp("live-security")
     copy_sqlite(template, work / "var")
-    env = server_env(work / "var", production=True, THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS=str(CAP))
+    env = server_env(work / "var", production=True, THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS=str(cap))
     server = Server(env=env, port=free_port(), log=work / "server.log")
     server.start()
     try:
@@ -74,6 +73,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         }
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    # No cap here: after failing a connection with 1009, uvicorn's websockets
+    # implementation may hold it until the client closes TCP or its close
+    # timeout (10 s) passes, so the sockets of one test would count against
+    # the next for a few seconds.
+    yield from serve(tmp_path_factory, cap=0)
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield from serve(tmp_path_factory, cap=CAP)
 
 
 def open_socket(live: dict[str, Any], role: str = "gp", **options: Any) -> Any:
@@ -205,7 +218,10 @@ async def test_a_frame_in_a_thousand_fragments_is_put_together_and_answered(
 # C6 -------------------------------------------------------------------------------------
 
 
-async def test_one_address_is_capped_at_the_setting_and_told_why(live: dict[str, Any]) -> None:
+async def test_one_address_is_capped_at_the_setting_and_told_why(
+    capped: dict[str, Any],
+) -> None:
+    live = capped
     held = []
     try:
         for _ in range(CAP):

@@ -19,7 +19,12 @@
 
 const HEARTBEAT_MS = 20_000;
 const SILENCE_LIMIT_MS = 50_000;
-const MAX_BACKOFF_MS = 30_000;
+// Reconnect after a random wait between 0 and a cap that starts at BASE and
+// doubles per failed attempt up to MAX ("full jitter", docs/protocol.md), so a
+// room's phones do not all knock at once after a restart, and none waits more
+// than 8 s once the server is back.
+const BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
 const FINAL_CLOSE_CODES = new Map([
   [4401, "You have been signed out. Sign in again to rejoin."],
   [4403, "You no longer have a seat in this room."],
@@ -427,10 +432,11 @@ class RoomConnection {
   reconnectLater() {
     if (this.stopped) return;
     this.setStatus("reconnecting", "Reconnecting…");
-    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt);
+    const cap = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** this.attempt);
     this.attempt += 1;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.connect(), base / 2 + Math.random() * (base / 2));
+    const wait = Math.random() * cap;
+    this.retryTimer = setTimeout(() => this.connect(), wait);
   }
 
   reconnectNow() {

@@ -845,6 +845,54 @@ def test_invalid_reports_are_rejected(fields: dict[str, object], code: Rejection
     assert rejection(Driver(), SubmitReport, seat(Role.GP), **fields).code is code
 
 
+@pytest.mark.parametrize(
+    ("fields", "needle"),
+    [
+        (
+            {"sections": {ReportSection.WORRIES: "Seen at surgery; NHS 943 476 5919."}},
+            "The report section 'worries' contains what looks like a real NHS number",
+        ),
+        (
+            {
+                "statements": (
+                    Statement(text="Fine.", provenance=Provenance.FACT),
+                    Statement(text="Mum's DOB: 02/05/1990.", provenance=Provenance.FACT),
+                )
+            },
+            "Statement 2 of the report contains what looks like a real date of birth",
+        ),
+        (
+            {
+                "statements": (
+                    Statement(
+                        text="Told by a neighbour.",
+                        provenance=Provenance.ALLEGATION,
+                        second_hand=True,
+                        source="neighbour, jo.bloggs@gmail.com",
+                    ),
+                )
+            },
+            "The source of statement 1 of the report contains what looks like a real e-mail",
+        ),
+    ],
+)
+def test_reports_with_real_identifiers_are_rejected(fields: dict[str, object], needle: str) -> None:
+    """Nothing is decided: the rejection names the kind of identifier and where it is."""
+    driver = Driver()
+    refused = rejection(driver, SubmitReport, seat(Role.GP), **fields)
+    assert refused.code is RejectionCode.REAL_IDENTIFIER
+    assert needle in refused.message
+    assert Role.GP not in driver.state.reports
+
+
+def test_invented_details_in_a_report_are_accepted() -> None:
+    """Fictional telephone numbers and reserved e-mail domains pass."""
+    driver = Driver()
+    text = "Mum rang from 07700 900417 and wrote from mum@example.com."
+    driver.do(SubmitReport, seat(Role.GP), sections={ReportSection.WORRIES: text})
+    assert driver.state.reports[Role.GP].sections[ReportSection.WORRIES] == text
+
+
 def test_opening_a_pack_twice_is_not_an_event() -> None:
     driver = Driver()
     assert len(driver.do(OpenPack, seat(Role.GP))) == 1

@@ -1,21 +1,28 @@
-"""Detection of real-looking personal identifiers in scenario text."""
+"""Detection of real-looking personal identifiers in scenario and report text."""
 
 from __future__ import annotations
 
 import pytest
 
-from scenarios.identifiers import (
+from simulations.engine.identifiers import (
     IdentifierKind,
+    describe,
+    email_domain_is_reserved,
     find_identifiers,
+    find_in_texts,
     is_drama_number,
     national_insurance_is_valid,
     nhs_check_digit_is_valid,
+    strings_in,
 )
 
 NHS = IdentifierKind.NHS_NUMBER
 NINO = IdentifierKind.NATIONAL_INSURANCE
 JERSEY = IdentifierKind.JERSEY_SOCIAL_SECURITY
 PHONE = IdentifierKind.PHONE
+EMAIL = IdentifierKind.EMAIL
+ADDRESS = IdentifierKind.ADDRESS
+DOB = IdentifierKind.DATE_OF_BIRTH
 
 
 @pytest.mark.parametrize(
@@ -63,6 +70,36 @@ PHONE = IdentifierKind.PHONE
         ("010 1234 5678 is not an area code", []),
         ("in 2026 there were 15 working days", []),
         ("Reports 2 working days before", []),
+        # E-mail addresses: real domains only.
+        ("Write to jo.bloggs@gmail.com today", [(EMAIL, "jo.bloggs@gmail.com")]),
+        ("school office@haute-vallee.sch.je", [(EMAIL, "office@haute-vallee.sch.je")]),
+        ("delegate01@threshold.test signed in", []),
+        ("mum@example.com and dad@mail.example.org", []),
+        ("nobody@host.invalid", []),
+        ("an @ sign on its own, or user@localhost", []),
+        # Street addresses with a postcode on the same line.
+        (
+            "lives at 14 Rue des Pres, St Helier JE2 4QT now",
+            [(ADDRESS, "14 Rue des Pres, St Helier JE2 4QT")],
+        ),
+        (
+            "Flat 3, 22a Grove Road, London SW1A 1AA",
+            [(ADDRESS, "Flat 3, 22a Grove Road, London SW1A 1AA")],
+        ),
+        ("postcode JE2 9QX on its own", []),
+        ("7 Clos des Sept Cerisiers, St Saviour", []),
+        ("12 Rue du Moulin,\nSt Helier JE2 4QT", []),
+        # Dates of birth: after a label, or straight after a name.
+        ("DOB: 12/03/2015", [(DOB, "12/03/2015")]),
+        ("d.o.b. not given; D.O.B. 01.02.2019", [(DOB, "01.02.2019")]),
+        ("Date of birth 12 March 2015.", [(DOB, "12 March 2015")]),
+        ("She was born on 3rd Jan 2020 in Jersey", [(DOB, "3rd Jan 2020")]),
+        ("Jayden Smith (12/03/2015) attends", [(DOB, "12/03/2015")]),
+        ("Mary Le Brun, 2015-03-12", [(DOB, "2015-03-12")]),
+        ("born in March 2019", []),
+        ("Jayden is 4 years old", []),
+        ("The conference met on 12/03/2026", []),
+        ("Review on 12 March 2026 at the Hub", []),
     ],
 )
 def test_find_identifiers(text: str, expected: list[tuple[IdentifierKind, str]]) -> None:
@@ -139,3 +176,38 @@ def test_national_insurance_rules(nino: str, valid: bool) -> None:
 def test_drama_ranges(national: str, drama: bool) -> None:
     """Ofcom's drama ranges are recognised at their boundaries."""
     assert is_drama_number(national) is drama
+
+
+@pytest.mark.parametrize(
+    ("domain", "reserved"),
+    [
+        ("example.com", True),
+        ("mail.EXAMPLE.net", True),
+        ("threshold.test", True),
+        ("gov.je", False),
+        ("example.com.evil.io", False),
+        ("notexample.com", False),
+    ],
+)
+def test_reserved_email_domains(domain: str, reserved: bool) -> None:
+    """Only documentation and test domains are fictional."""
+    assert email_domain_is_reserved(domain) is reserved
+
+
+def test_strings_in_names_each_path() -> None:
+    """Every string in a nested answer comes out with its path."""
+    value = {"fields": {"concerns.summary": "a"}, "statements": {"hv": [{"text": "b"}]}, "n": 3}
+    assert list(strings_in(value)) == [
+        ("fields.concerns.summary", "a"),
+        ("statements.hv[0].text", "b"),
+    ]
+
+
+def test_describe_names_kind_and_place() -> None:
+    """A refusal says what was found and where."""
+    [(where, match)] = find_in_texts(
+        [("summary", "fine"), ("section 'Concerns'", "NHS 943 476 5919")]
+    )
+    message = describe(match, where)
+    assert message.startswith("Section 'Concerns' contains what looks like a real NHS number")
+    assert "'943 476 5919'" in message

@@ -1,0 +1,54 @@
+"""How long a signed-in session lasts: the usual age, or briefly on a shared device.
+
+On a device several people use ("This is a shared device" at sign-in), the
+session cookie ends with the browser and the session ends after
+``THRESHOLD_SHARED_DEVICE_IDLE_SECONDS`` without a request. Otherwise the
+session lasts ``SESSION_COOKIE_AGE``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+SHARED_DEVICE = "shared_device"
+LAST_SEEN = "last_seen"
+
+
+def session_start(*, request: HttpRequest, shared_device: bool) -> None:
+    """Set the new session's lifetime; call right after ``login``."""
+    if shared_device:
+        request.session.set_expiry(0)  # ends when the browser closes
+        request.session[SHARED_DEVICE] = True
+        request.session[LAST_SEEN] = int(time.time())
+    else:
+        request.session.set_expiry(None)  # SESSION_COOKIE_AGE
+        request.session.pop(SHARED_DEVICE, None)
+        request.session.pop(LAST_SEEN, None)
+
+
+class SharedDeviceSessionMiddleware:
+    """Sign out shared-device sessions that have been idle too long."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if session.get(SHARED_DEVICE):
+            now = int(time.time())
+            last_seen = int(session.get(LAST_SEEN, 0))
+            if now - last_seen > settings.THRESHOLD_SHARED_DEVICE_IDLE_SECONDS:
+                request.sign_out_reason = "idle"  # type: ignore[attr-defined]
+                logout(request)
+                messages.info(
+                    request, "You were signed out because this shared device was left idle."
+                )
+            elif now - last_seen >= 30:  # save the session at most twice a minute
+                session[LAST_SEEN] = now
+        return self.get_response(request)

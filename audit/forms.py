@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+ACTION_FILTER = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.IntegerField(
+        label="Actor id", required=False, min_value=1, help_text="The person's user id."
+    )
+    action = forms.CharField(
+        label="Action",
+        required=False,
+        max_length=64,
+        help_text="An action such as auth.sign_in, or the start of one ending in a full stop, such as auth.",
+    )
+    date_from = forms.DateField(
+        label="From (day)", required=False, help_text="For example, 2026-12-01"
+    )
+    date_to = forms.DateField(label="To (day)", required=False, help_text="For example, 2026-12-31")
+
+    def clean_action(self) -> str:
+        action = self.cleaned_data.get("action", "").strip()
+        if action and not ACTION_FILTER.match(action):
+            raise forms.ValidationError(
+                "Enter an action in lower case letters, digits, full stops and underscores."
+            )
+        return action
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The 'to' day must be the same as or after the 'from' day.")
+        return cleaned

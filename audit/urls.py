@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from audit import views
+
+urlpatterns = [path("audit/", views.audit_log, name="audit_log")]

@@ -1,0 +1,76 @@
+"""Workbook answers refuse real-looking identifiers: nothing is saved, the delegate is told why."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.models import WorkbookAnswer
+from assessments.services import RealIdentifierRefused, answer_save
+from tests.assessments.test_workbook_views import amira, autosave, book  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_statement_with_an_nhs_number_is_refused_and_not_saved(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    autosave(amira, book["second"], "report", {"f-about-agency": "Housing"})
+    before = WorkbookAnswer.objects.get(user=amira.user)
+    response = autosave(
+        amira,
+        book["second"],
+        "report",
+        {
+            "f-about-agency": "Housing",
+            "s-worries-count": "1",
+            "s-worries-0-text": "GP record for NHS 943 476 5919 shows missed checks.",
+            "s-worries-0-tag": "fact",
+        },
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 422
+    assert (
+        "What are we worried about?: statement 1' contains what looks like a real NHS number"
+        in html
+    )
+    after = WorkbookAnswer.objects.get(user=amira.user)
+    assert (after.revision, after.value) == (before.revision, before.value)
+
+
+def test_a_written_answer_with_an_email_address_is_refused(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    response = autosave(
+        amira,
+        book["first"],
+        "scenario",
+        {"answer-scenario-q-1": "Ask mum at jo.bloggs@gmail.com"},
+    )
+    assert response.status_code == 422
+    assert "real e-mail address" in response.content.decode()
+    assert not WorkbookAnswer.objects.filter(user=amira.user).exists()
+
+
+def test_invented_details_save(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    response = autosave(
+        amira,
+        book["first"],
+        "scenario",
+        {"answer-scenario-q-1": "Mum's mobile is 07700 900417; Jayden is 4."},
+    )
+    assert response.status_code == 200
+    assert WorkbookAnswer.objects.filter(user=amira.user).exists()
+
+
+def test_the_service_refuses_whatever_the_caller(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A table cell (not labelled by the form) is refused by the service, naming the field."""
+    with pytest.raises(RealIdentifierRefused) as refused:
+        answer_save(
+            user=amira.user,
+            page=book["second"],
+            block_id="report",
+            kind="report",
+            value={"tables": {"plan": [{"who": "Dr Le Sueur, DOB 01/02/1970"}]}},
+            structure="s",
+            client_structure="s",
+            client_revision=0,
+        )
+    assert "The answer field 'tables.plan[0].who'" in refused.value.problems[0]
+    assert "date of birth" in refused.value.problems[0]
+    assert not WorkbookAnswer.objects.exists()
