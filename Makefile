@@ -11,14 +11,17 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+FUZZ_SECONDS ?= 300
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run setup test lint check pytest lrs test-scaleout bench system-deps services-up services-down prod-up prod-down clean
+.PHONY: help run setup test lint check audit fuzz pytest lrs test-scaleout bench system-deps services-up services-down prod-up prod-down clean
 
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every check and test (what CI runs)"
 	@echo "make bench  run the benchmarks and record them in docs/benchmarks.md"
+	@echo "make audit  pip-audit the pinned dependencies and bandit the code"
+	@echo "make fuzz   fuzz the WebSocket frame parser for FUZZ_SECONDS (default 300)"
 	@echo "make prod-up / prod-down   PostgreSQL + Redis + ASGI workers behind nginx"
 
 $(VENV)/.python-ok:
@@ -72,6 +75,14 @@ check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-a7Vq3LmZ9xTr2WpK8yBn5HsJ4dFg6CkE \
 	  DJANGO_ALLOWED_HOSTS=threshold.example $(MANAGE) check --deploy --fail-level WARNING
 
+audit: $(VENV)/.installed
+	$(PY) scripts/audit.py
+
+fuzz: $(VENV)/.installed
+	@mkdir -p var/fuzz/corpus
+	$(PY) fuzz/protocol_fuzzer.py var/fuzz/corpus fuzz/corpus -dict=fuzz/protocol_fuzzer.dict \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=var/fuzz/
+
 pytest: system-deps setup lrs
 	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
@@ -81,7 +92,7 @@ test-scaleout: system-deps $(VENV)/.installed
 	export DATABASE_URL REDIS_URL; \
 	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py tests/content/test_search.py $(PYTEST_ARGS)
 
-test: lint check pytest test-scaleout
+test: lint check audit pytest test-scaleout
 	@echo "All checks and tests passed."
 
 bench: system-deps setup

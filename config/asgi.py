@@ -18,6 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
 from content.search_views import GuidancePageCache
+from simulations.limits import ConnectionCap
 from simulations.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
@@ -25,8 +26,10 @@ application = ProtocolTypeRouter(
         # Cache hits for anonymous guidance readers are answered on the event
         # loop; everything else goes to Django (see docs/benchmarks.md).
         "http": GuidancePageCache(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # Outermost, the cap on sockets per client address (simulations/limits.py);
+        # then the Origin check, which refuses foreign and missing origins.
+        "websocket": ConnectionCap(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

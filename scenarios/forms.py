@@ -37,7 +37,7 @@ class VariantSeedField(forms.IntegerField):
 
     def clean(self, value: Any) -> int:
         seed = super().clean(value)
-        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - not security
+        return seed if seed is not None else random.randrange(1, 1_000_000)  # noqa: S311 - a variant seed, not security  # nosec B311
 
 
 class ScenarioSourceField(forms.CharField):

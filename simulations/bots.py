@@ -147,7 +147,7 @@ class Bot:
         self.reconnect = reconnect
         self.backoff = backoff
         self.ack_timeout = ack_timeout
-        self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrets  # nosec B311
         self.stats = BotStats()
         self.seq = 0
         self.view: dict[str, Any] | None = None

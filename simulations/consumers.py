@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,6 +20,7 @@ from simulations.engine import conference
 from simulations.engine.state import Actor
 from simulations.engine.vocabulary import Role
 from simulations.hub import hub
+from simulations.limits import limits
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.wants_html = query.get("format") == ["html"]
         self.room_id, self.actor = access.room_id, access.actor
-        self.tokens, self.last_refill, self.strikes = RATE_BURST, time.monotonic(), 0
+        # One bucket per person per room, shared by all their sockets there.
+        self.bucket_key = (user.pk, access.room_id)
+        self.bucket = limits.bucket_open(self.bucket_key, rate=RATE_PER_SECOND, burst=RATE_BURST)
+        self.strikes = 0
         await self.accept()
         await self.send_snapshot(access)
         await hub.join(access.room_id, self, seq=access.seq, state=access.state)
@@ -116,6 +119,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         socket_control.registry.unregister(self)
         if getattr(self, "room_id", None) is not None:
+            limits.bucket_close(self.bucket_key)
             await hub.leave(self.room_id, self)
 
     async def send_frame(self, text: str) -> None:
@@ -185,11 +189,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_frame(protocol.render_html(seq=access.seq, panels=panels))
 
     def _allow_frame(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(RATE_BURST, self.tokens + (now - self.last_refill) * RATE_PER_SECOND)
-        self.last_refill = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.bucket.take():
             return True
         self.strikes += 1
         return False
@@ -232,6 +232,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             as_role = Role(frame.as_role) if frame.as_role else None
         except ValueError:
+            logger.info("room %s: %s sent an unknown role", self.room_id, self.scope["user"])
             await self.send_frame(
                 protocol.render_rejected(
                     command_id=frame.id, code="bad_field", message="Unknown role."
@@ -280,3 +281,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             protocol.render_ack(command_id=frame.id, seq=result.seq, duplicate=result.duplicate)
         )
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Close sockets opened on a path no consumer serves (rather than raise)."""
+
+    async def connect(self) -> None:
+        logger.info("socket refused: no such path %r", self.scope.get("path", "")[:200])
+        await self.close(code=CLOSE_NOT_FOUND)

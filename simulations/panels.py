@@ -860,7 +860,7 @@ ROOM_PANELS: Final[tuple[str, ...]] = (
 
 
 def _render(name: str, context: Mapping[str, Any]) -> SafeString:
-    return mark_safe(render_to_string(name, dict(context)))  # noqa: S308 - templates autoescape
+    return mark_safe(render_to_string(name, dict(context)))  # noqa: S308 - templates autoescape  # nosec B308 B703
 
 
 def render_panels_sync(

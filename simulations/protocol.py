@@ -12,11 +12,16 @@ objects, must name a known type and carry only the fields that type allows.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_ECHO_CHARS = 4096
+MAX_DEPTH = 16  # lists and objects inside one another, the frame itself counting as 1
+MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer JavaScript holds exactly
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ProtocolError(Exception):
@@ -79,16 +84,61 @@ def _only(data: dict[str, Any], allowed: set[str]) -> None:
         raise ProtocolError("unknown_field", f"Unknown field(s) in frame: {names}.")
 
 
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+def _check_values(data: object) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, lone surrogates and unsafe integers.
+
+    Python's parser accepts ``"\\ud800"`` (half of a surrogate pair), which
+    cannot be encoded as UTF-8, stored in PostgreSQL or sent on; and integers
+    of any size, which JavaScript cannot hold.
+    """
+    level: list[object] = [data]
+    depth = 0
+    while level:
+        children: list[object] = []
+        for item in level:
+            if isinstance(item, str):
+                if _SURROGATE.search(item):
+                    raise ProtocolError("bad_json", "The frame holds text that is not Unicode.")
+            elif isinstance(item, int):
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    raise ProtocolError("bad_field", "Numbers may be at most 2^53 in size.")
+            elif isinstance(item, dict):
+                children.extend(item)
+                children.extend(item.values())
+            elif isinstance(item, list):
+                children.extend(item)
+        if any(isinstance(item, dict | list) for item in level):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProtocolError("too_deep", f"Frames may nest at most {MAX_DEPTH} levels.")
+        level = children
+
+
 def _load(raw: str | bytes | None) -> dict[str, Any]:
     if raw is None:
         raise ProtocolError("binary_frame", "Send text frames containing JSON.")
-    size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
     if size > MAX_FRAME_BYTES:
         raise ProtocolError("frame_too_large", f"Frames may be at most {MAX_FRAME_BYTES} bytes.")
     try:
-        data = json.loads(raw)
+        # NaN and Infinity are not JSON; Python's parser accepts them unless told.
+        data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError("bad_json", "The frame is not valid JSON.") from exc
+    except RecursionError as exc:
+        raise ProtocolError("too_deep", f"Frames may nest at most {MAX_DEPTH} levels.") from exc
+    _check_values(data)
     if not isinstance(data, dict):
         raise ProtocolError("bad_frame", "A frame must be a JSON object.")
     if not isinstance(data.get("type"), str):

@@ -19,9 +19,16 @@ def session_cookie_for(user: User) -> bytes:
 
 
 async def communicator(
-    path: str, *, user: User | None = None, origin: bytes | None = GOOD_ORIGIN
+    path: str,
+    *,
+    user: User | None = None,
+    origin: bytes | None = GOOD_ORIGIN,
+    client: tuple[str, int] | None = None,
 ) -> WebsocketCommunicator:
-    """Build a communicator for ``path`` through ``config.asgi.application``."""
+    """Build a communicator for ``path`` through ``config.asgi.application``.
+
+    ``client`` is the peer address the server sees (uvicorn's ``scope["client"]``).
+    """
     from config.asgi import application
 
     headers = [(b"host", b"testserver")]
@@ -29,4 +36,7 @@ async def communicator(
         headers.append((b"origin", origin))
     if user is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie_for)(user)))
-    return WebsocketCommunicator(application, path, headers=headers)
+    ws = WebsocketCommunicator(application, path, headers=headers)
+    if client is not None:
+        ws.scope["client"] = list(client)  # the same dict the application was given
+    return ws

@@ -38,6 +38,14 @@ def _fresh_room_caches() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_socket_limits() -> None:
+    """Forget rate-limit buckets and socket counts: test databases reuse ids."""
+    from simulations.limits import limits
+
+    limits.clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_entries_cleared_before_flush(request: pytest.FixtureRequest, _django_db_marker: None):  # type: ignore[no-untyped-def]
     """Empty the append-only audit log before a transactional test's flush.
 

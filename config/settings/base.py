@@ -299,6 +299,12 @@ THRESHOLD_COMPETENCY_VALID_MONTHS = int(os.environ.get("THRESHOLD_COMPETENCY_VAL
 THRESHOLD_EXPIRY_WARNING_DAYS = int(os.environ.get("THRESHOLD_EXPIRY_WARNING_DAYS", 60))
 # Participatory CPD hours recorded for attending a seminar's mock conference.
 THRESHOLD_SEMINAR_HOURS = os.environ.get("THRESHOLD_SEMINAR_HOURS", "3")
+# Concurrent WebSockets one client address may hold in one worker process (0: no
+# cap). A seminar's delegates often share one office or venue address, so the cap
+# must fit a whole seminar with spare tabs; beyond it a socket closes with 1013.
+THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS = int(
+    os.environ.get("THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS", 100)
+)
 THRESHOLD_EVIDENCE_MAX_BYTES = int(os.environ.get("THRESHOLD_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
 # xAPI: statements are queued always and sent only when an endpoint is set.
 THRESHOLD_XAPI_ENDPOINT = os.environ.get("THRESHOLD_XAPI_ENDPOINT", "")

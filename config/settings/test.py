@@ -7,7 +7,7 @@ import os
 from .base import *
 
 DEBUG = False
-SECRET_KEY = "test-only-not-secret-threshold"  # noqa: S105 - tests only
+SECRET_KEY = "test-only-not-secret-threshold"  # noqa: S105 - tests only  # nosec B105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -459,7 +459,7 @@ def _take_footnotes(
             if end == len(chunks) or chunks[end].page_break:
                 for note in chunks[index:end]:
                     match = FOOTNOTE.match(note.first_text)
-                    assert match is not None  # noqa: S101 (guaranteed by _footnote_like)
+                    assert match is not None  # noqa: S101 (guaranteed by _footnote_like)  # nosec B101
                     text = " ".join([match.group(2), *(line.text for line in note.lines[1:])])
                     builder.footnote(int(match.group(1)), text, note.line)
                 index = end

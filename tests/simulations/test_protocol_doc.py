@@ -41,3 +41,10 @@ def test_every_event_is_documented(names: set[str], event: str) -> None:
 def test_the_command_table_has_a_row_per_command() -> None:
     rows = re.findall(r"^\| `(\w+)` \|", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert set(COMMAND_REGISTRY) <= set(rows)
+
+
+def test_every_frame_error_code_is_documented(names: set[str]) -> None:
+    source = (DOC.parents[1] / "simulations" / "protocol.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'ProtocolError\(\s*"(\w+)"', source))
+    assert "too_deep" in codes
+    assert codes <= names

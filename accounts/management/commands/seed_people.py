@@ -11,7 +11,7 @@ from accounts.models import AgencyKind, ManagerScope, PlatformRole
 from accounts.roles import roles_ensure
 from accounts.services import agency_upsert, person_upsert, team_upsert
 
-DEMO_PASSWORD = "threshold-demo"  # noqa: S105 - published demo sign-in
+DEMO_PASSWORD = "threshold-demo"  # noqa: S105 - published demo sign-in  # nosec B105
 
 # (agency slug, kind, team slug, team name)
 TEAMS = [

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Seed for invented data.")
 
     def handle(self, *args: Any, seed: int, **options: Any) -> None:
-        rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets  # nosec B311
         competencies = list(Competency.objects.filter(is_active=True))
         if not competencies:
             self.stdout.write("No competencies: run seed_competencies first.")
