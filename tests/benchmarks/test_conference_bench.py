@@ -636,36 +636,31 @@ def restart_met(result: dict[str, Any]) -> bool:
     return to95 is not None and to95 <= 10 and to100 is not None and to100 <= 30
 
 
+def record_restart(what: str, result: dict[str, Any]) -> None:
+    record(
+        benchmark=f"(d) T6 {what}, 2,000 clients, SQLite (full-jitter backoff 0.5-8 s)",
+        result=describe_restart(result),
+        target="95% resynced <= 10 s, 100% <= 30 s",
+        met=verdict(restart_met(result)),
+        command=f"{COMMAND} -k t6",
+    )
+    assert result["resynced"] == result["sockets"], f"{what}: some clients had not come back"
+
+
 def test_t6_restart_two_thousand_clients_resync(sqlite_stack: Stack) -> None:
-    server = sqlite_stack.servers[0]
-    if server.supervised:
+    if sqlite_stack.servers[0].supervised:
         # B1 as production meets it: the worker dies, its supervisor forks another.
         crashed = restart_run(sqlite_stack, lambda s: s.kill_worker())
-        record(
-            benchmark="(d) T6 worker SIGKILLed under its supervisor, 2,000 clients, SQLite "
-            "(full-jitter backoff 0.5-8 s)",
-            result=describe_restart(crashed),
-            target="95% resynced <= 10 s, 100% <= 30 s",
-            met=verdict(restart_met(crashed)),
-            command=f"{COMMAND} -k t6",
-        )
-        assert crashed["resynced"] == crashed["sockets"], "some clients had not come back"
+        record_restart("worker SIGKILLed under its supervisor", crashed)
 
     def cold_restart(s: Server) -> None:
         s.kill()
         s.start()
 
     # The whole server killed and started from nothing (imports included).
-    cold = restart_run(sqlite_stack, cold_restart)
-    record(
-        benchmark="(d) T6 whole server SIGKILLed and started again, 2,000 clients, SQLite "
-        "(full-jitter backoff 0.5-8 s)",
-        result=describe_restart(cold),
-        target="95% resynced <= 10 s, 100% <= 30 s",
-        met=verdict(restart_met(cold)),
-        command=f"{COMMAND} -k t6",
+    record_restart(
+        "whole server SIGKILLed and started again", restart_run(sqlite_stack, cold_restart)
     )
-    assert cold["resynced"] == cold["sockets"], "some clients had not come back after 4 min"
 
 
 # (f) PostgreSQL + Redis + two workers -----------------------------------------
