@@ -27,7 +27,6 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 # The project's own packages: the root packages import-linter knows, so a new
 # app is scanned without anyone remembering to add it here.
 APPS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
@@ -48,7 +47,9 @@ def pip_audit(service: str) -> tuple[str, list[dict[str, object]], str]:
     """
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
         command = [
-            str(BIN / "pip-audit"),
+            sys.executable,
+            "-m",
+            "pip_audit",
             "--requirement",
             str(ROOT / "requirements.txt"),
             "--no-deps",
@@ -125,7 +126,7 @@ def audit_floors() -> bool:
 
 
 def audit_code() -> bool:
-    command = [str(BIN / "bandit"), "-r", *APPS, "-c", "pyproject.toml", "--quiet"]
+    command = [sys.executable, "-m", "bandit", "-r", *APPS, "-c", "pyproject.toml", "--quiet"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     print(result.stdout.rstrip() or "bandit: no issues.")
     if result.returncode != 0:
