@@ -33,6 +33,8 @@ prod_env() {
   export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
   export DJANGO_CSRF_TRUSTED_ORIGINS=${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}
   export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_HSTS_SECONDS=0
+  # nginx adds X-Forwarded-For: sign-in throttling counts the client behind it.
+  export THRESHOLD_PROXY_COUNT=${THRESHOLD_PROXY_COUNT:-1}
   export STATIC_ROOT="$PROD/static" THRESHOLD_VAR_DIR="$PROD/var"
   export MAIL_BACKEND=${MAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}
   export WAGTAILADMIN_BASE_URL="http://127.0.0.1:$PORT"

@@ -41,6 +41,9 @@ def env_days(name: str, default: int | None) -> int | None:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Earlier keys, still accepted for signatures while sessions signed with them
+# run out (docs/operations.md, "Rotating secrets").
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
