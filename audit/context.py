@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -74,14 +75,35 @@ def audit_context(
 
 
 class AuditContextMiddleware:
-    """Give each request an id and remember its source for the audit log."""
+    """Give each request an id and remember its source for the audit log.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async alike, so that under ASGI the middleware chain stays
+    asynchronous (the context variable follows the request into the threads
+    where sync views run).
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
         with audit_context(
             source_ip=client_ip(request.META), user=getattr(request, "user", None)
         ) as context:
             request.audit_request_id = context.request_id  # type: ignore[attr-defined]
             return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        with audit_context(
+            source_ip=client_ip(request.META), user=getattr(request, "user", None)
+        ) as context:
+            request.audit_request_id = context.request_id  # type: ignore[attr-defined]
+            response: HttpResponse = await self.get_response(request)
+            return response
