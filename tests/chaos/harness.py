@@ -152,14 +152,18 @@ class Ledger:
 
 
 async def all_caught_up(rooms: list[SeatedRoom], ledger: Ledger, timeout: float = 30) -> list[str]:
-    """Wait until every bot accounts for its room's last acked event; return laggards."""
-    laggards = []
-    for room in rooms:
-        last = ledger.last_seq(room)
-        for b in room.everyone:
-            if not await b.wait_seq(last, timeout=timeout):
-                laggards.append(f"{b.name} in room {room.room_id} at {b.seq} of {last}")
-    return laggards
+    """Wait (at most ``timeout`` in all) until every bot accounts for its room's last acked event; return laggards."""
+    waits = [
+        (room, b, ledger.last_seq(room), b.wait_seq(ledger.last_seq(room), timeout=timeout))
+        for room in rooms
+        for b in room.everyone
+    ]
+    done = await asyncio.gather(*(wait for *_, wait in waits))
+    return [
+        f"{b.name} in room {room.room_id} at {b.seq} of {last}"
+        for (room, b, last, _), ok in zip(waits, done, strict=True)
+        if not ok
+    ]
 
 
 EVENT_LOG = """
