@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 FUZZ_SECONDS ?= 300
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run setup test lint check audit fuzz pytest lrs test-scaleout bench system-deps services-up services-down prod-up prod-down clean
+.PHONY: help run setup test lint check audit fuzz pytest lrs test-scaleout chaos bench system-deps services-up services-down prod-up prod-down clean
 
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench  run the benchmarks and record them in docs/benchmarks.md"
 	@echo "make audit  pip-audit the pinned dependencies and bandit the code"
 	@echo "make fuzz   fuzz the WebSocket frame parser for FUZZ_SECONDS (default 300)"
+	@echo "make chaos  the fault tests: restarts, page publishing, Redis loss, PostgreSQL stall"
 	@echo "make prod-up / prod-down   PostgreSQL + Redis + ASGI workers behind nginx"
 
 $(VENV)/.python-ok:
@@ -84,13 +85,23 @@ fuzz: $(VENV)/.installed
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=var/fuzz/
 
 pytest: system-deps setup lrs
-	$(PY) -m pytest -m "not scaleout" --ignore=tests/benchmarks $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not scaleout and not chaos" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
 test-scaleout: system-deps $(VENV)/.installed
 	@trap 'bash scripts/services.sh stop' EXIT; \
 	eval "$$(bash scripts/services.sh start)"; \
 	export DATABASE_URL REDIS_URL; \
 	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py tests/content/test_search.py $(PYTEST_ARGS)
+
+# The fault tests (docs/security-tests.md, "Fault tests"): the SQLite ones on
+# their own, then the scale-out ones on a private PostgreSQL and a Redis that
+# allows DEBUG from loopback (DEBUG SLEEP freezes it).
+chaos: system-deps $(VENV)/.installed
+	$(PY) -m pytest -p no:randomly -s -m "chaos and not scaleout" tests/chaos $(PYTEST_ARGS)
+	@trap 'bash scripts/services.sh stop' EXIT; \
+	eval "$$(THRESHOLD_REDIS_DEBUG=1 bash scripts/services.sh start)"; \
+	export DATABASE_URL REDIS_URL; \
+	$(PY) -m pytest -p no:randomly -s -m "chaos and scaleout" tests/chaos $(PYTEST_ARGS)
 
 test: lint check audit pytest test-scaleout
 	@echo "All checks and tests passed."

@@ -6,6 +6,9 @@
 #   scripts/services.sh start   # prints DATABASE_URL and REDIS_URL lines
 #   scripts/services.sh stop
 #   scripts/services.sh env     # the same lines, for eval
+#
+# THRESHOLD_REDIS_DEBUG=1 lets local clients use Redis's DEBUG command, which
+# the fault tests (make chaos) use to freeze Redis; nothing else needs it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +60,9 @@ start_redis() {
   command -v redis-server >/dev/null || { echo "Redis is not installed (run scripts/install-system-deps.sh)" >&2; exit 1; }
   mkdir -p "$RUN"
   if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    local debug=()
+    if [ "${THRESHOLD_REDIS_DEBUG:-0}" = 1 ]; then debug=(--enable-debug-command local); fi
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no "${debug[@]}" \
       --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log" --dir "$RUN"
     for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
   fi

@@ -105,6 +105,9 @@ class BotStats:
     resends: int = 0
     rejected: int = 0
     errors: int = 0  # error frames (malformed, rate limited)
+    not_saved: int = 0  # commands the server answered "not saved" (then resent)
+    close_codes: Counter[int] = field(default_factory=Counter)  # closes seen, by code
+    opened: list[float] = field(default_factory=list)  # time.time() of each connection
 
 
 FrameHook = Callable[["Bot", dict[str, Any], float], None]
@@ -230,6 +233,7 @@ class Bot:
                 ) as ws:
                     self._ws = ws
                     self.stats.connections += 1
+                    self.stats.opened.append(time.time())
                     self._want_snapshot, self._fresh, self._held = True, True, []
                     attempt = 0
                     async for raw in ws:
@@ -248,6 +252,8 @@ class Bot:
                 self.stats.refusals[type(error).__name__] += 1
             finally:
                 self._ws = None
+                if self.close_code is not None:
+                    self.stats.close_codes[self.close_code] += 1
                 if self._online.is_set():
                     self.disconnected_at = time.time()
                 self._online.clear()
@@ -385,6 +391,7 @@ class Bot:
                     and time.monotonic() < limit
                 ):
                     # Not stored (the server's database was busy): send it again.
+                    self.stats.not_saved += 1
                     await asyncio.sleep(0.5)
                     future = asyncio.get_running_loop().create_future()
                     self._pending[command_id] = (payload, future)

@@ -16,6 +16,7 @@ seminar needs (see docs/benchmarks.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import defaultdict
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 PROCESS_ID = uuid.uuid4().hex
 # Seconds to gather joins and leaves before telling a room who is online.
 PRESENCE_DELAY = 0.25
+# Seconds a room's listener waits before subscribing again after the channel
+# layer failed, doubling up to the maximum while it keeps failing.
+LISTEN_RETRY_FIRST = 0.25
+LISTEN_RETRY_MAX = 5.0
 
 
 def room_group_name(room_id: int) -> str:
@@ -199,28 +204,49 @@ class Hub:
             socket.push(frame)
 
     async def _listen(self, room: RoomHub) -> None:
-        """Receive other processes' events for ``room`` (one listener per process)."""
+        """Receive other processes' events for ``room`` (one listener per process).
+
+        When the layer fails (Redis restarted or unreachable) the listener
+        logs it and subscribes again, backing off up to ``LISTEN_RETRY_MAX``
+        seconds, for as long as the room has sockets here: a Redis that
+        comes back empty has forgotten the group. Events missed meanwhile
+        show as a gap in the next remote batch, which rebuilds the room
+        from the database; the sockets see the gap and resync.
+        """
         layer = get_channel_layer()
-        # The default prefix on purpose: channels_redis lets one coroutine at
-        # a time block on Redis for all of a process's own channels, popping
-        # the key of its channel's prefix. A channel with another prefix than
-        # the consumers' ("specific.") waits behind them, and the other
-        # workers' events for it are never read.
-        channel = await layer.new_channel()
         group = room_group_name(room.room_id)
-        await layer.group_add(group, channel)
-        try:
-            while True:
-                message = await layer.receive(channel)
-                if message.get("origin") == PROCESS_ID:
-                    continue
-                await self._receive_remote(room.room_id, message)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a broken layer must not take the room down
-            logger.exception("room %s: listener stopped", room.room_id)
-        finally:
-            await layer.group_discard(group, channel)
+        pause = LISTEN_RETRY_FIRST
+        while True:
+            channel = None
+            try:
+                # The default prefix on purpose: channels_redis lets one
+                # coroutine at a time block on Redis for all of a process's
+                # own channels, popping the key of its channel's prefix. A
+                # channel with another prefix than the consumers'
+                # ("specific.") waits behind them, and the other workers'
+                # events for it are never read.
+                channel = await layer.new_channel()
+                await layer.group_add(group, channel)
+                while True:
+                    message = await layer.receive(channel)
+                    pause = LISTEN_RETRY_FIRST
+                    if message.get("origin") == PROCESS_ID:
+                        continue
+                    await self._receive_remote(room.room_id, message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a broken layer must not take the room down
+                logger.exception(
+                    "room %s: listener lost the channel layer; retrying in %.1f s",
+                    room.room_id,
+                    pause,
+                )
+            finally:
+                if channel is not None:
+                    with contextlib.suppress(Exception):
+                        await layer.group_discard(group, channel)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LISTEN_RETRY_MAX)
 
     async def _receive_remote(self, room_id: int, message: dict[str, Any]) -> None:
         room = self.rooms.get(room_id)

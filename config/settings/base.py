@@ -170,7 +170,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": 200}],
+                # channels_redis blocks on BZPOPMIN for 5 s at a time; redis-py 8
+                # times socket reads out after 5 s by default, so an idle
+                # receive raised TimeoutError. Reads may take longer than that.
+                "hosts": [{"address": REDIS_URL, "max_connections": 200, "socket_timeout": 15}],
                 "capacity": 2000,
                 "expiry": 30,
             },
