@@ -58,8 +58,6 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_RATE_LIMITED = 4429
 # A client too slow to read its frames (RFC 6455: try again later).
 CLOSE_TOO_SLOW = 1013
-# A rejection code of the consumer's own: the command was not saved; resend it.
-NOT_SAVED = "not_saved"
 RATE_PER_SECOND = 20.0
 RATE_BURST = 40.0
 RATE_STRIKES_BEFORE_CLOSE = 100
@@ -175,8 +173,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         logger.warning(
             "room %s: %s stopped reading; closing its socket", self.room_id, self.scope["user"]
         )
+        if self.writer is not None:
+            self.writer.cancel()  # stuck on a client that does not read
+            self.writer = None
         loop = asyncio.get_running_loop()
-        for work in (hub.leave(self.room_id, self), self.close(code=CLOSE_TOO_SLOW)):
+        closing = asyncio.wait_for(self.close(code=CLOSE_TOO_SLOW), timeout=10)
+        for work in (hub.leave(self.room_id, self), closing):
             task = loop.create_task(work)  # type: ignore[arg-type]
             self.background.add(task)
             task.add_done_callback(self.background.discard)
@@ -257,7 +259,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_frame(
                 protocol.render_rejected(
                     command_id=frame.id,
-                    code=NOT_SAVED,
+                    code=protocol.NOT_SAVED,
                     message="That was not saved: the server is busy. Try again.",
                 )
             )

@@ -92,7 +92,6 @@ class Hub:
         self.rooms: dict[int, RoomHub] = {}
         self.panel_renderer: PanelRenderer | None = None
         self.deliveries = 0
-        self.tasks: set[asyncio.Future[None]] = set()
 
     @property
     def shares_across_processes(self) -> bool:
@@ -188,14 +187,9 @@ class Hub:
         """
         if room.presence_due is None:
             loop = asyncio.get_running_loop()
-            room.presence_due = loop.call_later(PRESENCE_DELAY, self._presence_task, room)
+            room.presence_due = loop.call_later(PRESENCE_DELAY, self._presence, room)
 
-    def _presence_task(self, room: RoomHub) -> None:
-        task = asyncio.ensure_future(self._presence(room))
-        self.tasks.add(task)  # keep a reference until it is done
-        task.add_done_callback(self.tasks.discard)
-
-    async def _presence(self, room: RoomHub) -> None:
+    def _presence(self, room: RoomHub) -> None:
         room.presence_due = None
         if self.rooms.get(room.room_id) is not room:
             return

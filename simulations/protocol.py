@@ -242,6 +242,10 @@ def render_ack(*, command_id: str, seq: int, duplicate: bool) -> str:
     return render({"type": "ack", "id": command_id, "seq": seq, "duplicate": duplicate})
 
 
+# The rejection that means "not stored: send the same command again" (docs/protocol.md).
+NOT_SAVED = "not_saved"
+
+
 def render_rejected(*, command_id: str, code: str, message: str) -> str:
     return render({"type": "rejected", "id": command_id, "code": code, "message": message})
 

@@ -320,23 +320,30 @@ def room_commands_apply(
     the state its predecessors left; a rejected command writes nothing. Rooms
     are locked in id order so two workers' batches cannot deadlock.
 
-    If the database refuses the batch, nothing of it is kept and each command
-    is tried again in a transaction of its own, so one bad write cannot sink
-    its neighbours. A command the database still refuses comes back as the
-    ``DatabaseError`` (in its place in the list): it was not saved and may be
-    sent again.
+    If a row of the batch is refused (an integrity error), nothing of it is
+    kept and each command is tried again in a transaction of its own, so one
+    bad write cannot sink its neighbours. If the database is busy or down, the
+    whole batch is refused at once. A command not saved comes back as the
+    ``DatabaseError`` (in its place in the list) and may be sent again.
     """
     if not requests:
         return []
     try:
         with transaction.atomic():
             return list(_apply_batch(requests))
-    except DatabaseError as error:
+    except IntegrityError as error:
+        # One bad row (say a sequence number another worker took): find it by
+        # trying each command in a transaction of its own.
         if len(requests) == 1:
             logger.warning("room %s: command not saved: %s", requests[0].room_id, error)
             return [error]
         logger.warning("a batch of %s commands failed; applying them one by one", len(requests))
         return [room_commands_apply([request])[0] for request in requests]
+    except DatabaseError as error:
+        # The database is locked or unreachable: retrying each command now
+        # would only add load. None is saved; every client sends it again.
+        logger.warning("a batch of %s commands not saved: %s", len(requests), error)
+        return [error] * len(requests)
 
 
 def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:

@@ -205,12 +205,12 @@ def _close_now(
         return  # nothing of theirs open here, and no other process to tell
     kwargs = {"session_key": session_key, "room_id": room_id}
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         # A request thread: run on the loop that owns the sockets.
         async_to_sync(registry.close)(user_id, code, **kwargs)
         return
-    loop.create_task(registry.close(user_id, code, **kwargs))  # on the loop already
+    registry._background(registry.close(user_id, code, **kwargs))  # on the loop already
 
 
 def user_sockets_close(

@@ -476,6 +476,13 @@ class RoomConnection {
         this.settle(frame.id, null);
         break;
       case "rejected":
+        if (frame.code === "not_saved" && this.pending.has(frame.id)) {
+          // Not stored (the server's database was busy): send it again shortly,
+          // with the same id, as for a missing ack (docs/protocol.md).
+          const { frame: command } = this.pending.get(frame.id);
+          setTimeout(() => this.pending.has(frame.id) && this.send(command), 500 + Math.random() * 1000);
+          break;
+        }
         this.settle(frame.id, frame.message || "That was not accepted.");
         break;
       case "presence":
