@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Threshold needs and a fresh machine lacks:
 # Chromium (browser tests), PostgreSQL, Redis and nginx (scale-out), the libraries
-# WeasyPrint uses for PDFs. Installs only what is missing; safe to re-run.
+# WeasyPrint uses for PDFs, and the load and fault tools the benchmarks and
+# fault tests drive (wrk, hey, stress-ng, iproute2's ip and tc). Installs only what is missing; safe to re-run.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v hey >/dev/null 2>&1 || need+=(hey)
+command -v stress-ng >/dev/null 2>&1 || need+=(stress-ng)
+command -v tc >/dev/null 2>&1 || [ -x /usr/sbin/tc ] || need+=(iproute2)
 # Read the lists whole: `grep -q` on a pipe can stop early, and under
 # pipefail the writer's SIGPIPE would count as "missing".
 libraries=$(ldconfig -p 2>/dev/null || true)
