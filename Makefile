@@ -87,11 +87,14 @@ fuzz: $(VENV)/.installed
 pytest: system-deps setup lrs
 	$(PY) -m pytest -m "not scaleout and not chaos" --ignore=tests/benchmarks $(PYTEST_ARGS)
 
+# The scale-out stage, with the Redis and PostgreSQL fault tests (B4, B5) in
+# their CI form: Redis allows DEBUG from loopback for B4's DEBUG SLEEP.
 test-scaleout: system-deps $(VENV)/.installed
 	@trap 'bash scripts/services.sh stop' EXIT; \
-	eval "$$(bash scripts/services.sh start)"; \
+	eval "$$(THRESHOLD_REDIS_DEBUG=1 bash scripts/services.sh start)"; \
 	export DATABASE_URL REDIS_URL; \
-	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py tests/content/test_search.py $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:randomly tests/scaleout tests/test_healthz.py tests/simulations/test_consumers.py tests/content/test_search.py \
+	  tests/chaos/test_redis_loss.py tests/chaos/test_postgres_stall.py $(PYTEST_ARGS)
 
 # The fault tests (docs/security-tests.md, "Fault tests"): the SQLite ones on
 # their own, then the scale-out ones on a private PostgreSQL and a Redis that

@@ -33,7 +33,11 @@ async def _channel_round_trip() -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
-    channel = await layer.new_channel("healthz.")
+    # The layer's default prefix on purpose: channels_redis lets one
+    # coroutine at a time wait on Redis for all of a process's channels,
+    # reading only its own prefix's queue. With another prefix, the ping
+    # would sit unread behind a room listener's wait (simulations/hub.py).
+    channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "healthz.ping", "token": token})
     message = await layer.receive(channel)

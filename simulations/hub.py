@@ -203,9 +203,12 @@ class Hub:
         When the layer fails (Redis restarted or unreachable) the listener
         logs it and subscribes again, backing off up to ``LISTEN_RETRY_MAX``
         seconds, for as long as the room has sockets here: a Redis that
-        comes back empty has forgotten the group. Events missed meanwhile
-        show as a gap in the next remote batch, which rebuilds the room
-        from the database; the sockets see the gap and resync.
+        comes back empty has forgotten the group. Each time it has subscribed
+        (the first time too: events may be committed elsewhere between a
+        socket's snapshot and the subscription) it reads what the room
+        committed after the last event this process delivered and delivers
+        that, so nothing published while it was not listening waits for the
+        room's next event.
         """
         layer = get_channel_layer()
         group = room_group_name(room.room_id)
@@ -221,6 +224,7 @@ class Hub:
                 # events for it are never read.
                 channel = await layer.new_channel()
                 await layer.group_add(group, channel)
+                await self._catch_up(room)
                 while True:
                     message = await layer.receive(channel)
                     pause = LISTEN_RETRY_FIRST
@@ -241,6 +245,19 @@ class Hub:
                         await layer.group_discard(group, channel)
             await asyncio.sleep(pause)
             pause = min(pause * 2, LISTEN_RETRY_MAX)
+
+    async def _catch_up(self, room: RoomHub) -> None:
+        """Deliver what ``room`` committed that this process has not delivered."""
+        from simulations.selectors import room_events_after
+
+        batch, state = await sync_to_async(room_events_after)(room_id=room.room_id, seq=room.seq)
+        if batch and state is not None:
+            logger.info(
+                "room %s: delivering %d event(s) missed while not subscribed",
+                room.room_id,
+                len(batch),
+            )
+            await self._deliver(room.room_id, batch, state)
 
     async def _receive_remote(self, room_id: int, message: dict[str, Any]) -> None:
         room = self.rooms.get(room_id)

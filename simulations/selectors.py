@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from accounts.models import PlatformRole, User
 from simulations.engine import conference
-from simulations.engine.events import event_from_dict
+from simulations.engine.events import Event, event_from_dict
 from simulations.engine.state import Actor, ConferenceSetup, ConferenceState, new_conference
 from simulations.engine.vocabulary import Role
 from simulations.models import Room, RoomEvent, Seat, Seminar
@@ -102,6 +102,22 @@ def room_events(*, room: Room, since: int = 0) -> list[dict[str, Any]]:
         {"seq": e.seq, **e.data}
         for e in RoomEvent.objects.filter(room=room, seq__gt=since).order_by("seq")
     ]
+
+
+def room_events_after(
+    *, room_id: int, seq: int
+) -> tuple[list[tuple[int, Event]], ConferenceState | None]:
+    """The room's committed events after ``seq``, and its state after the last.
+
+    Empty (and no state) when nothing was committed after ``seq`` or the
+    room is gone.
+    """
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None or room.seq <= seq:
+        return [], None
+    rows = RoomEvent.objects.filter(room=room, seq__gt=seq, seq__lte=room.seq).order_by("seq")
+    batch = [(row.seq, event_from_dict(row.data)) for row in rows]
+    return batch, room_state(room=room)
 
 
 def seat_role(seat: Seat | None) -> Role | None:

@@ -14,14 +14,22 @@ import asyncio
 import contextlib
 import shutil
 import time
+import uuid
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels_redis.core import RedisChannelLayer
 
+from accounts.models import User
+from config.views import _channel_round_trip_with_timeout
+from simulations import panels, services
 from simulations.engine.state import Actor
 from simulations.hub import Hub, room_group_name
+from simulations.models import Room
+from simulations.selectors import room_state, room_state_cache_clear
 from tests.simulations.live_server import PrivateRedis
+from tests.simulations.rooms import open_room
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,9 +46,13 @@ class RecordingHub(Hub):
     def __init__(self) -> None:
         super().__init__()
         self.received: list[dict[str, Any]] = []
+        self.subscriptions = 0
 
     async def _receive_remote(self, room_id: int, message: dict[str, Any]) -> None:
         self.received.append(message)
+
+    async def _catch_up(self, room: Any) -> None:
+        self.subscriptions += 1
 
 
 class Socket:
@@ -94,6 +106,9 @@ async def test_the_listener_subscribes_again_after_redis_restarts(
 
         assert await delivered(hub, redis.url, "after", 20), "the listener stayed down"
         assert "listener lost the channel layer" in caplog.text
+        # Each subscription caught up with the database: the first, and the
+        # one after the restart.
+        assert hub.subscriptions >= 2
         listener = hub.rooms[ROOM].listener
         assert listener is not None and not listener.done()
     finally:
@@ -104,3 +119,112 @@ async def test_the_listener_subscribes_again_after_redis_restarts(
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
         redis.stop()
+
+
+@pytest.fixture
+def private_redis(settings: Any) -> Any:
+    redis = PrivateRedis().start()
+    settings.REDIS_URL = redis.url
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis.url]},
+        }
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield redis
+    channel_layers.backends.clear()
+    redis.stop()
+
+
+async def test_the_health_check_round_trip_is_answered_while_a_room_listens(
+    private_redis: PrivateRedis,
+) -> None:
+    """The ping is read even while a room's listener waits on Redis (fault B5).
+
+    channels_redis lets one coroutine at a time wait on Redis for all of a
+    process's channels; the health check's ping must be in the queue that
+    coroutine reads, or it waits until the room's next event.
+    """
+    hub = RecordingHub()
+    socket = Socket()
+    try:
+        await hub.join(ROOM, socket, seq=0, state=None)  # type: ignore[arg-type]
+        assert await delivered(hub, private_redis.url, "listening", 10)
+        for _ in range(3):  # the listener is waiting again each time
+            assert await _channel_round_trip_with_timeout() == "ok"
+    finally:
+        listener = hub.rooms[ROOM].listener
+        await hub.leave(ROOM, socket)
+        if listener is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+
+class Inbox:
+    actor = Actor(is_trainer=True)
+    wants_html = False
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    def push(self, text: str) -> None:
+        import json
+
+        self.frames.append(json.loads(text))
+
+    def seqs(self) -> list[int]:
+        return [f["seq"] for f in self.frames if f.get("type") == "event"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_on_subscribing_the_listener_delivers_what_the_room_committed_meanwhile(
+    private_redis: PrivateRedis, demo_people: Any, citations_resolve: Any
+) -> None:
+    """Events committed elsewhere while this process was not subscribed reach its sockets.
+
+    The hub here last saw the room at sequence 2; the room is further on in
+    the database (another worker committed while Redis was away). On
+    subscribing, the listener delivers 3.. at once, without waiting for the
+    room's next event (fault B4).
+    """
+    panels.room_context_clear()
+    room_state_cache_clear()
+
+    def committed_elsewhere() -> tuple[Room, Any]:
+        room = open_room()
+        trainer = User.objects.get(username="trainer")
+        for name in ("Pause", "Resume", "Pause", "Resume", "Pause"):
+            services.room_commands_apply(
+                [
+                    services.CommandRequest(
+                        room_id=room.pk,
+                        user=trainer,
+                        name=name,
+                        args={"reason": "test"} if name == "Pause" else {},
+                        command_id=uuid.uuid4().hex,
+                    )
+                ]
+            )
+        room.refresh_from_db()
+        return room, room_state(room=room)
+
+    room, state = await sync_to_async(committed_elsewhere)()
+    assert room.seq == 5, room.seq
+    hub = Hub()
+    inbox = Inbox()
+    try:
+        await hub.join(room.pk, inbox, seq=2, state=state)
+        limit = time.monotonic() + 10
+        while inbox.seqs() != list(range(3, room.seq + 1)) and time.monotonic() < limit:
+            await asyncio.sleep(0.05)
+        assert inbox.seqs() == list(range(3, room.seq + 1))
+        assert hub.rooms[room.pk].seq == room.seq
+    finally:
+        listener = hub.rooms[room.pk].listener
+        await hub.leave(room.pk, inbox)
+        if listener is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
