@@ -3,8 +3,8 @@
 Every socket of a worker hands its commands to the process's
 ``CommandQueue``. The queue writes whatever has gathered in one call to
 ``services.room_commands_apply`` (one thread hop, one transaction), hands the
-committed events to the hub in commit order, and only then answers each
-command's caller, which acknowledges it to its client. Under light load a
+committed events to the hub in commit order (one publication per room per
+batch), and only then answers each command's caller, which acknowledges it to its client. Under light load a
 batch holds one command and nothing waits; under heavy load the batches grow
 and the cost of each commit is shared. Nothing is acknowledged before the
 transaction that holds it has committed.
@@ -19,6 +19,8 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
 from simulations import services
+from simulations.engine.events import Event
+from simulations.engine.state import ConferenceState
 from simulations.hub import hub
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ class CommandQueue:
         self.pending: list[tuple[services.CommandRequest, asyncio.Future[services.CommandResult]]]
         self.pending = []
         self.writer: asyncio.Task[None] | None = None
+        self.answering: set[asyncio.Task[None]] = set()
         self.batches = 0
         self.commands = 0
 
@@ -57,18 +60,51 @@ class CommandQueue:
                 continue
             self.batches += 1
             self.commands += len(batch)
-            for (request, future), result in zip(batch, results, strict=True):
-                if isinstance(result, DatabaseError):
-                    if not future.done():
-                        future.set_exception(result)
+            # One publication per room per batch: its events in commit order
+            # and the state after the last, rendered once for each audience.
+            rooms: dict[int, tuple[list[tuple[int, Event]], ConferenceState]] = {}
+            for (request, _), result in zip(batch, results, strict=True):
+                if isinstance(result, DatabaseError) or not result.events or result.state is None:
                     continue
-                if result.events and result.state is not None:
-                    try:
-                        await hub.publish(request.room_id, result.events, result.state)
-                    except Exception:  # the events are committed: clients will resync
-                        logger.exception("room %s: publishing failed", request.room_id)
-                if not future.done():
-                    future.set_result(result)
+                events = rooms[request.room_id][0] if request.room_id in rooms else []
+                events.extend(result.events)
+                rooms[request.room_id] = (events, result.state)
+            sent: list[asyncio.Future[None]] = []
+            for room_id, (events, state) in rooms.items():
+                try:
+                    if (done := await hub.publish(room_id, events, state)) is not None:
+                        sent.append(done)
+                except Exception:  # the events are committed: clients will resync
+                    logger.exception("room %s: publishing failed", room_id)
+            answers = [future for _, future in batch]
+            if sent:  # answer once the other workers have been sent the events
+                task = asyncio.create_task(self._answer_after(sent, answers, results))
+                self.answering.add(task)
+                task.add_done_callback(self.answering.discard)
+            else:
+                self._answer(answers, results)
+
+    async def _answer_after(
+        self,
+        sent: list[asyncio.Future[None]],
+        futures: list[asyncio.Future[services.CommandResult]],
+        results: list[services.CommandResult | DatabaseError],
+    ) -> None:
+        await asyncio.gather(*sent)
+        self._answer(futures, results)
+
+    @staticmethod
+    def _answer(
+        futures: list[asyncio.Future[services.CommandResult]],
+        results: list[services.CommandResult | DatabaseError],
+    ) -> None:
+        for future, result in zip(futures, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, DatabaseError):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 command_queue = CommandQueue()

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,6 +42,8 @@ PRESENCE_DELAY = 0.25
 # layer failed, doubling up to the maximum while it keeps failing.
 LISTEN_RETRY_FIRST = 0.25
 LISTEN_RETRY_MAX = 5.0
+# Batches waiting to go to the other workers, at most.
+OUTGOING_LIMIT = 10_000
 
 
 def room_group_name(room_id: int) -> str:
@@ -92,6 +94,8 @@ class Hub:
         self.rooms: dict[int, RoomHub] = {}
         self.panel_renderer: PanelRenderer | None = None
         self.deliveries = 0
+        self.outgoing: deque[tuple[int, dict[str, Any], asyncio.Future[None]]] = deque()
+        self.sender: asyncio.Task[None] | None = None
 
     @property
     def shares_across_processes(self) -> bool:
@@ -127,22 +131,64 @@ class Hub:
 
     async def publish(
         self, room_id: int, events: Iterable[tuple[int, Event]], state: ConferenceState
-    ) -> None:
-        """Deliver committed events here, then tell the other processes."""
+    ) -> asyncio.Future[None] | None:
+        """Deliver committed events here, then tell the other processes.
+
+        Returns a future that is done once the other processes have been
+        sent the events (``None`` when there are none to tell). Acknowledge
+        a command only then: a client that hears the ack and acts again,
+        through another worker, must not get ahead of the events it caused.
+        """
         batch = list(events)
         if not batch:
-            return
+            return None
+        if not self.shares_across_processes:
+            await self._deliver(room_id, batch, state)
+            return None
+        room = self.rooms.get(room_id)
+        if room is not None and batch[0][0] > room.seq + 1:
+            # Another worker's events, committed before these, have not
+            # reached this process yet: read them, so no socket sees a gap.
+            await self._catch_up(room)
         await self._deliver(room_id, batch, state)
-        if self.shares_across_processes:
-            layer = get_channel_layer()
-            await layer.group_send(
-                room_group_name(room_id),
-                {
-                    "type": "room.events",
-                    "origin": PROCESS_ID,
-                    "events": [[seq, event.to_dict()] for seq, event in batch],
-                },
-            )
+        return self._send_soon(
+            room_id,
+            {
+                "type": "room.events",
+                "origin": PROCESS_ID,
+                "events": [[seq, event.to_dict()] for seq, event in batch],
+            },
+        )
+
+    def _send_soon(self, room_id: int, message: dict[str, Any]) -> asyncio.Future[None]:
+        """Send ``message`` to the room's group after those queued before it.
+
+        One sender per process, in order, so another worker receives a room's
+        batches in commit order; the command queue writes its next batch
+        while Redis is sent this one. If Redis is too slow the oldest
+        messages are dropped (logged): the other workers see the gap and
+        rebuild the room from the database.
+        """
+        if len(self.outgoing) >= OUTGOING_LIMIT:
+            dropped, _, skipped = self.outgoing.popleft()
+            skipped.set_result(None)
+            logger.warning("room %s: cross-worker queue full; dropped a batch", dropped)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.outgoing.append((room_id, message, done))
+        if self.sender is None or self.sender.done():
+            self.sender = asyncio.create_task(self._send())
+        return done
+
+    async def _send(self) -> None:
+        layer = get_channel_layer()
+        while self.outgoing:
+            room_id, message, done = self.outgoing.popleft()
+            try:
+                await layer.group_send(room_group_name(room_id), message)
+            except Exception:  # the events are committed: other workers will resync
+                logger.exception("room %s: publishing failed", room_id)
+            finally:
+                done.set_result(None)
 
     async def _deliver(
         self, room_id: int, batch: list[tuple[int, Event]], state: ConferenceState
@@ -264,18 +310,15 @@ class Hub:
         if room is None:
             return
         batch = [(int(seq), event_from_dict(data)) for seq, data in message["events"]]
-        if batch[0][0] == room.seq + 1:
-            state = conference.replay(room.state, (event for _, event in batch))
+        fresh = [(seq, event) for seq, event in batch if seq > room.seq]
+        if not fresh:
+            return  # delivered already (read from the database, or sent twice)
+        if fresh[0][0] == room.seq + 1:
+            state = conference.replay(room.state, (event for _, event in fresh))
+            await self._deliver(room_id, fresh, state)
         else:
-            # Missed something: rebuild from the database, then deliver.
-            from simulations.models import Room
-            from simulations.selectors import room_state
-
-            def rebuild() -> ConferenceState:
-                return room_state(room=Room.objects.get(pk=room_id))
-
-            state = await sync_to_async(rebuild)()
-        await self._deliver(room_id, batch, state)
+            # Missed something: deliver it and these from the database.
+            await self._catch_up(room)
 
 
 hub = Hub()

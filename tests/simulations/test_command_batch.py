@@ -106,3 +106,33 @@ async def test_the_queue_gathers_concurrent_commands_into_few_batches(rooms) -> 
     assert [r.seq for r in results[:4]] == [a.seq + n for n in range(1, 5)]
     assert [r.seq for r in results[4:]] == [b.seq + n for n in range(1, 5)]
     assert await sync_to_async(seqs)(a) == list(range(1, a.seq + 5))
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_batch_publishes_once_per_room_in_commit_order(rooms, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Eight commands in one batch: two publications, each with its room's events in order."""
+    from simulations.hub import hub
+
+    a, b = rooms
+    published: list[tuple[int, list[int]]] = []
+    real_publish = hub.publish
+
+    async def recording_publish(room_id, events, state):  # type: ignore[no-untyped-def]
+        events = list(events)
+        published.append((room_id, [seq for seq, _ in events]))
+        return await real_publish(room_id, events, state)
+
+    monkeypatch.setattr(hub, "publish", recording_publish)
+    queue = CommandQueue()
+    votes = [
+        await sync_to_async(request)(room, "trainer", name)
+        for room in (a, b)
+        for name in ("Pause", "Resume", "Pause", "Resume")
+    ]
+    results = await asyncio.gather(*(queue.apply(vote) for vote in votes))
+    assert all(result.accepted for result in results)
+    assert queue.batches == 1
+    assert published == [
+        (a.pk, [a.seq + n for n in range(1, 5)]),
+        (b.pk, [b.seq + n for n in range(1, 5)]),
+    ]

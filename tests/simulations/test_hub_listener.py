@@ -163,6 +163,28 @@ async def test_the_health_check_round_trip_is_answered_while_a_room_listens(
                 await listener
 
 
+def pause_resume(room: Room, count: int) -> services.CommandResult:
+    """The trainer pauses and resumes ``count`` times in all; return the last result."""
+    trainer = User.objects.get(username="trainer")
+    results = []
+    for n in range(count):
+        pause = n % 2 == 0
+        (result,) = services.room_commands_apply(
+            [
+                services.CommandRequest(
+                    room_id=room.pk,
+                    user=trainer,
+                    name="Pause" if pause else "Resume",
+                    args={"reason": "test"} if pause else {},
+                    command_id=uuid.uuid4().hex,
+                )
+            ]
+        )
+        assert isinstance(result, services.CommandResult) and result.accepted
+        results.append(result)
+    return results[-1]
+
+
 class Inbox:
     actor = Actor(is_trainer=True)
     wants_html = False
@@ -195,19 +217,7 @@ async def test_on_subscribing_the_listener_delivers_what_the_room_committed_mean
 
     def committed_elsewhere() -> tuple[Room, Any]:
         room = open_room()
-        trainer = User.objects.get(username="trainer")
-        for name in ("Pause", "Resume", "Pause", "Resume", "Pause"):
-            services.room_commands_apply(
-                [
-                    services.CommandRequest(
-                        room_id=room.pk,
-                        user=trainer,
-                        name=name,
-                        args={"reason": "test"} if name == "Pause" else {},
-                        command_id=uuid.uuid4().hex,
-                    )
-                ]
-            )
+        pause_resume(room, 5)
         room.refresh_from_db()
         return room, room_state(room=room)
 
@@ -224,6 +234,37 @@ async def test_on_subscribing_the_listener_delivers_what_the_room_committed_mean
         assert hub.rooms[room.pk].seq == room.seq
     finally:
         listener = hub.rooms[room.pk].listener
+        await hub.leave(room.pk, inbox)
+        if listener is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_local_batch_after_unreceived_remote_events_delivers_them_first(
+    private_redis: PrivateRedis, demo_people: Any, citations_resolve: Any
+) -> None:
+    """This worker commits 3 while another worker's 1 and 2 are still on their way.
+
+    The hub reads 1 and 2 from the database before it delivers 3, so its
+    sockets see no gap and need no resync.
+    """
+    panels.room_context_clear()
+    room_state_cache_clear()
+    room = await sync_to_async(open_room)()
+    state = await sync_to_async(lambda: room_state(room=Room.objects.get(pk=room.pk)))()
+    hub = Hub()
+    inbox = Inbox()
+    try:
+        await hub.join(room.pk, inbox, seq=room.seq, state=state)
+        listener = hub.rooms[room.pk].listener
+        await asyncio.sleep(0.5)  # subscribed, caught up with nothing
+        await sync_to_async(pause_resume)(room, 2)  # "elsewhere": not published
+        result = await sync_to_async(pause_resume)(room, 1)
+        assert inbox.seqs() == []
+        await hub.publish(room.pk, result.events, result.state)
+        assert inbox.seqs() == [room.seq + 1, room.seq + 2, room.seq + 3]
+    finally:
         await hub.leave(room.pk, inbox)
         if listener is not None:
             with contextlib.suppress(asyncio.CancelledError):
