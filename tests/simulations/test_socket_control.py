@@ -109,3 +109,43 @@ async def test_a_role_change_closes_their_sockets_with_the_access_changed_code(r
     await sync_to_async(make_trainer)()
     assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
     await socket.ws.disconnect()
+
+
+async def test_a_change_to_their_own_permissions_closes_their_sockets(room: Room) -> None:
+    socket = await connect(room, "delegate05")
+
+    def grant() -> None:
+        from django.contrib.auth.models import Permission
+
+        person = User.objects.get(username="delegate05")
+        person.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+
+    await sync_to_async(grant)()
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+    await socket.ws.disconnect()
+
+
+async def test_emptying_a_role_closes_the_sockets_of_everyone_who_held_it(room: Room) -> None:
+    socket = await connect(room, "delegate07")
+
+    def empty_delegate_role() -> None:
+        person = User.objects.get(username="delegate07")
+        person.groups.get().user_set.clear()
+
+    await sync_to_async(empty_delegate_role)()
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+    await socket.ws.disconnect()
+
+
+async def test_a_change_to_a_roles_permissions_closes_its_members_sockets(room: Room) -> None:
+    socket = await connect(room, "delegate08")
+
+    def grant_to_role() -> None:
+        from django.contrib.auth.models import Permission
+
+        role = User.objects.get(username="delegate08").groups.get()
+        role.permissions.add(Permission.objects.get(codename="view_auditentry"))
+
+    await sync_to_async(grant_to_role)()
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+    await socket.ws.disconnect()
