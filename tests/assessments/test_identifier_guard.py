@@ -74,3 +74,34 @@ def test_the_service_refuses_whatever_the_caller(book, amira) -> None:  # type: 
     assert "The answer field 'tables.plan[0].who'" in refused.value.problems[0]
     assert "date of birth" in refused.value.problems[0]
     assert not WorkbookAnswer.objects.exists()
+
+
+def test_an_allowlisted_contact_saves(book, amira, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
+    response = autosave(
+        amira,
+        book["first"],
+        "scenario",
+        {"answer-scenario-q-1": "Ask safeguardingtraining@gov.je for the form."},
+    )
+    assert response.status_code == 200
+    assert WorkbookAnswer.objects.filter(user=amira.user).exists()
+
+
+def test_a_refused_answer_is_scanned_once(book, amira, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The view names the refused field without running the detector again."""
+    from simulations.engine import identifiers
+
+    scanned: list[str] = []
+    detect = identifiers.find_identifiers
+
+    def counting(text: str, **kwargs):  # type: ignore[no-untyped-def]
+        scanned.append(text)
+        return detect(text, **kwargs)
+
+    monkeypatch.setattr(identifiers, "find_identifiers", counting)
+    text = "Ask mum at jo.bloggs@gmail.com"
+    response = autosave(amira, book["first"], "scenario", {"answer-scenario-q-1": text})
+    assert response.status_code == 422
+    assert "real e-mail address" in response.content.decode()
+    assert scanned.count(text) == 1
