@@ -152,9 +152,13 @@ def _events(person: User, kinds: Iterable[str] | None = None) -> Rows:
 
 
 def _scores(person: User) -> Rows:
+    seats = list(Seat.objects.filter(user=person).select_related("room__seminar"))
+    scores_by_room: dict[int, list[RoomScore]] = {}
+    for room_score in RoomScore.objects.filter(room_id__in=[s.room_id for s in seats]):
+        scores_by_room.setdefault(room_score.room_id, []).append(room_score)
     rows: Rows = []
-    for seat in Seat.objects.filter(user=person).select_related("room__seminar"):
-        for score in RoomScore.objects.filter(room_id=seat.room_id):
+    for seat in seats:
+        for score in scores_by_room.get(seat.room_id, []):
             total = score.totals.get("roles", {}).get(seat.role, {})
             findings = [
                 f

@@ -224,3 +224,34 @@ def test_admin_page_is_for_staff_administrators_only(
     assert AuditEntry.objects.filter(
         actor_id=admin.pk, action="subject_access.export", object_id=str(ben.pk)
     ).exists()
+
+
+def test_the_export_reads_scores_in_the_same_queries_however_many_rooms(
+    demo_people: dict[str, User], citations_resolve: None
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dataprotection.subject_access import subject_access_sections
+    from simulations.models import RoomScore
+
+    def scored_room(name: str) -> None:
+        room = open_room(name=name)
+        totals = {"roles": {"lead_social_worker": {"points": 3, "max_points": 5}}}
+        RoomScore.objects.create(
+            room=room, rule_set_version="1", seq=0, phase="closed", scorecard={}, totals=totals
+        )
+
+    def queries() -> tuple[int, int]:
+        amira = User.objects.get(username="delegate02")  # nothing cached on it
+        with CaptureQueriesContext(connection) as captured:
+            sections = subject_access_sections(amira)
+        return len(captured.captured_queries), len(sections["conference_scores"])
+
+    scored_room("Room A")
+    one = queries()
+    for name in ("Room B", "Room C", "Room D"):
+        scored_room(name)
+    many = queries()
+    assert (one[1], many[1]) == (1, 4)
+    assert many[0] == one[0]
