@@ -16,13 +16,8 @@ from django.http import HttpRequest
 from assessments.models import AuditLog, XapiStatement
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
-    list_display = ["at", "actor", "action", "what", "subject"]
-    list_filter = ["action"]
-    search_fields = ["what", "actor__username", "subject__username"]
-    date_hierarchy = "at"
-    list_select_related = ["actor", "subject"]
+class ReadOnly:
+    """Nobody may add, change or delete these records in the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -32,6 +27,15 @@ class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnly, admin.ModelAdmin[AuditLog]):
+    list_display = ["at", "actor", "action", "what", "subject"]
+    list_filter = ["action"]
+    search_fields = ["what", "actor__username", "subject__username"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "subject"]
 
 
 class XapiStateFilter(admin.SimpleListFilter):
@@ -50,7 +54,7 @@ class XapiStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(XapiStatement)
-class XapiStatementAdmin(admin.ModelAdmin[XapiStatement]):
+class XapiStatementAdmin(ReadOnly, admin.ModelAdmin[XapiStatement]):
     list_display = [
         "statement_id",
         "evidence",
@@ -63,12 +67,3 @@ class XapiStatementAdmin(admin.ModelAdmin[XapiStatement]):
     list_filter = [XapiStateFilter]
     search_fields = ["statement_id", "last_error"]
     list_select_related = ["evidence"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

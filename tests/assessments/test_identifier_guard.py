@@ -47,13 +47,17 @@ def test_a_written_answer_with_an_email_address_is_refused(book, amira) -> None:
     assert not WorkbookAnswer.objects.filter(user=amira.user).exists()
 
 
-def test_invented_details_save(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    response = autosave(
-        amira,
-        book["first"],
-        "scenario",
-        {"answer-scenario-q-1": "Mum's mobile is 07700 900417; Jayden is 4."},
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum's mobile is 07700 900417; Jayden is 4.",
+        # THRESHOLD_IDENTIFIER_ALLOWLIST, as scan_identifiers accepts it
+        "Ask SafeguardingTraining@gov.je for the form.",
+    ],
+)
+def test_invented_details_and_allowlisted_contacts_save(book, amira, settings, text) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
+    response = autosave(amira, book["first"], "scenario", {"answer-scenario-q-1": text})
     assert response.status_code == 200
     assert WorkbookAnswer.objects.filter(user=amira.user).exists()
 
@@ -74,18 +78,6 @@ def test_the_service_refuses_whatever_the_caller(book, amira) -> None:  # type: 
     assert "The answer field 'tables.plan[0].who'" in refused.value.problems[0]
     assert "date of birth" in refused.value.problems[0]
     assert not WorkbookAnswer.objects.exists()
-
-
-def test_an_allowlisted_contact_saves(book, amira, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
-    response = autosave(
-        amira,
-        book["first"],
-        "scenario",
-        {"answer-scenario-q-1": "Ask safeguardingtraining@gov.je for the form."},
-    )
-    assert response.status_code == 200
-    assert WorkbookAnswer.objects.filter(user=amira.user).exists()
 
 
 def test_a_refused_answer_is_scanned_once(book, amira, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
