@@ -369,9 +369,21 @@ def _identifier_problems(
     table cell, say).
     """
     problems = []
+    named: set[tuple[str, str]] = set()  # the same identifier in two fields
     for (_, match), message in zip(refused.found, refused.problems, strict=True):
-        label = next((label for label, text in labelled if match.text in text), None)
-        problems.append(message if label is None else describe(match, f"'{label}'"))
+        label = next(
+            (
+                label
+                for label, text in labelled
+                if match.text in text and (label, match.text) not in named
+            ),
+            None,
+        )
+        if label is None:
+            problems.append(message)
+        else:
+            named.add((label, match.text))
+            problems.append(describe(match, f"'{label}'"))
     return problems
 
 

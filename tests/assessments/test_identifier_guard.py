@@ -35,6 +35,27 @@ def test_a_report_statement_with_an_nhs_number_is_refused_and_not_saved(book, am
     assert (after.revision, after.value) == (before.revision, before.value)
 
 
+def test_the_same_identifier_in_two_statements_is_named_in_each(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    text = "GP record for NHS 943 476 5919 shows missed checks."
+    response = autosave(
+        amira,
+        book["second"],
+        "report",
+        {
+            "f-about-agency": "Housing",
+            "s-worries-count": "2",
+            "s-worries-0-text": text,
+            "s-worries-0-tag": "fact",
+            "s-worries-1-text": text,
+            "s-worries-1-tag": "fact",
+        },
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 422
+    for number in (1, 2):
+        assert f"What are we worried about?: statement {number}' contains" in html
+
+
 def test_a_written_answer_with_an_email_address_is_refused(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     response = autosave(
         amira,
