@@ -124,14 +124,29 @@ def group_permissions_changed(
 ) -> list[int]:
     """Audit a change to roles' permissions (``group.permissions``).
 
-    Return the ids of the roles whose permissions changed.
+    Return the ids of the roles whose permissions changed. A clear is read
+    at ``pre_clear``, as for people's relations.
     """
-    if action not in {"post_add", "post_remove"} or not pk_set:
+    if action == "pre_clear":
+        verb = "remove"
+        if reverse:
+            groups = instance.group_set.values_list("pk", flat=True)
+            pairs = [(pk, [instance.pk]) for pk in sorted(groups)]
+        else:
+            permissions = sorted(instance.permissions.values_list("pk", flat=True))
+            pairs = [(instance.pk, permissions)] if permissions else []
+    elif action in {"post_add", "post_remove"} and pk_set:
+        verb = action.removeprefix("post_")
+        pairs = (
+            [(pk, [instance.pk]) for pk in sorted(pk_set)]
+            if reverse
+            else [(instance.pk, sorted(pk_set))]
+        )
+    else:
         return []
-    pairs = [(pk, [instance.pk]) for pk in pk_set] if reverse else [(instance.pk, sorted(pk_set))]
     for group_id, permission_ids in pairs:
         audit_record(
-            action=f"permissions.group_permission_{action.removeprefix('post_')}",
+            action=f"permissions.group_permission_{verb}",
             actor=_acting_user(),
             object_type="auth.group",
             object_id=group_id,

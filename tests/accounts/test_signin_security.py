@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client, override_settings
 
 from accounts.models import SignInThrottle, User
@@ -196,3 +196,13 @@ def test_permission_changes_are_audited_with_the_acting_admin(
     delegate.last_login = None
     delegate.save(update_fields=["last_login"])
     assert new.filter(action="permissions.change").count() == 1
+
+
+def test_clearing_a_roles_permissions_is_audited(demo_people: dict[str, User]) -> None:
+    trainers = Group.objects.get(name="Trainer")
+    trainers.permissions.add(*Permission.objects.filter(codename__startswith="view_")[:2])
+    held = sorted(trainers.permissions.values_list("pk", flat=True))
+    trainers.permissions.clear()
+    cleared = AuditEntry.objects.get(action="permissions.group_permission_remove")
+    assert (cleared.object_type, cleared.object_id) == ("auth.group", str(trainers.pk))
+    assert cleared.details == {"permission": held}
