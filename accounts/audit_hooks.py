@@ -1,20 +1,22 @@
 """Write sign-ins, sign-outs and permission changes to the audit log.
 
-These are Django's own hooks, not ours: the auth signals are sent by
-``login``/``logout`` whichever view calls them (the site's, Wagtail's admin,
-Django's admin, an idle shared-device sign-out), and permission changes reach
-the database through the User model and its group and permission relations
-from the Wagtail user admin, Django's admin, services and the shell alike.
-Listening where they all pass is the only way not to miss one.
+These functions take Django's own hooks, not ours: the auth signals are sent
+by ``login``/``logout`` whichever view calls them (the site's, Wagtail's
+admin, Django's admin, an idle shared-device sign-out), and permission
+changes reach the database through the User model and its group and
+permission relations from the Wagtail user admin, Django's admin, services
+and the shell alike. Listening where they all pass is the only way not to
+miss one.
+
+``simulations.receivers`` connects them, together with closing the person's
+room sockets, so each signal has one receiver; this app sits below
+``simulations`` and cannot reach the sockets itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-
-from django.contrib.auth.models import Group
-from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import m2m_changed, post_save
 
 from accounts.models import User
 from audit.context import current
@@ -69,76 +71,85 @@ def user_saved(
         )
 
 
-def _relation_changed(kind: str, target: str) -> Any:
-    def handler(
-        sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-    ) -> None:
-        if action == "pre_clear":
-            # Record what is about to go; post_clear no longer knows.
-            if reverse:
-                pk_set, users = {instance.pk}, list(instance.user_set.values_list("pk", flat=True))
-            else:
-                pk_set, users = (
-                    set(getattr(instance, kind).values_list("pk", flat=True)),
-                    [instance.pk],
-                )
-            verb = "remove"
-        elif action in {"post_add", "post_remove"}:
-            users = sorted(pk_set) if reverse else [instance.pk]
-            pk_set = {instance.pk} if reverse else pk_set
-            verb = action.removeprefix("post_")
-        else:
-            return
-        if not pk_set or not users:
-            return
-        actor = _acting_user()
-        for user_id in users:
-            audit_record(
-                action=f"permissions.{target}_{verb}",
-                actor=actor,
-                object_type=USER,
-                object_id=user_id,
-                details={target: sorted(pk_set)},
-            )
+@dataclass(frozen=True)
+class RelationChange:
+    """Who gained or lost which groups or permissions in one m2m change."""
 
-    return handler
+    verb: str  # "add" or "remove"
+    user_ids: list[int]
+    related_ids: list[int]
+
+
+def relation_change(
+    kind: str, *, instance: Any, action: str, reverse: bool, pk_set: Any
+) -> RelationChange | None:
+    """Return the change a ``m2m_changed`` on ``User.<kind>`` makes, or ``None``.
+
+    ``kind`` is ``"groups"`` or ``"user_permissions"``. A clear is read at
+    ``pre_clear``, because ``post_clear`` no longer knows what went.
+    """
+    if action == "pre_clear":
+        if reverse:
+            related, users = {instance.pk}, list(instance.user_set.values_list("pk", flat=True))
+        else:
+            related = set(getattr(instance, kind).values_list("pk", flat=True))
+            users = [instance.pk]
+        verb = "remove"
+    elif action in {"post_add", "post_remove"}:
+        users = sorted(pk_set) if reverse else [instance.pk]
+        related = {instance.pk} if reverse else pk_set
+        verb = action.removeprefix("post_")
+    else:
+        return None
+    if not related or not users:
+        return None
+    return RelationChange(verb, sorted(users), sorted(related))
+
+
+def relation_audit(change: RelationChange, *, target: str) -> None:
+    """Record one entry per person whose ``target`` (group, permission) changed."""
+    actor = _acting_user()
+    for user_id in change.user_ids:
+        audit_record(
+            action=f"permissions.{target}_{change.verb}",
+            actor=actor,
+            object_type=USER,
+            object_id=user_id,
+            details={target: change.related_ids},
+        )
 
 
 def group_permissions_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-) -> None:
-    """A role's permissions changed (``group.permissions``)."""
-    if action not in {"post_add", "post_remove"} or not pk_set:
-        return
-    pairs = [(pk, [instance.pk]) for pk in pk_set] if reverse else [(instance.pk, sorted(pk_set))]
+) -> list[int]:
+    """Audit a change to roles' permissions (``group.permissions``).
+
+    Return the ids of the roles whose permissions changed. A clear is read
+    at ``pre_clear``, as for people's relations.
+    """
+    if action == "pre_clear":
+        verb = "remove"
+        if reverse:
+            groups = instance.group_set.values_list("pk", flat=True)
+            pairs = [(pk, [instance.pk]) for pk in sorted(groups)]
+        else:
+            permissions = sorted(instance.permissions.values_list("pk", flat=True))
+            pairs = [(instance.pk, permissions)] if permissions else []
+    elif action in {"post_add", "post_remove"} and pk_set:
+        verb = action.removeprefix("post_")
+        pairs = (
+            [(pk, [instance.pk]) for pk in sorted(pk_set)]
+            if reverse
+            else [(instance.pk, sorted(pk_set))]
+        )
+    else:
+        return []
     for group_id, permission_ids in pairs:
         audit_record(
-            action=f"permissions.group_permission_{action.removeprefix('post_')}",
+            action=f"permissions.group_permission_{verb}",
             actor=_acting_user(),
             object_type="auth.group",
             object_id=group_id,
             details={"permission": permission_ids},
         )
-
-
-def connect() -> None:
-    user_logged_in.connect(signed_in, dispatch_uid="audit-signed-in")
-    user_logged_out.connect(signed_out, dispatch_uid="audit-signed-out")
-    post_save.connect(user_saved, sender=User, dispatch_uid="audit-user-saved")
-    m2m_changed.connect(
-        _relation_changed("groups", "group"),
-        sender=User.groups.through,
-        dispatch_uid="audit-user-groups",
-        weak=False,
-    )
-    m2m_changed.connect(
-        _relation_changed("user_permissions", "permission"),
-        sender=User.user_permissions.through,
-        dispatch_uid="audit-user-permissions",
-        weak=False,
-    )
-    m2m_changed.connect(
-        group_permissions_changed,
-        sender=Group.permissions.through,
-        dispatch_uid="audit-group-permissions",
-    )
+    return [group_id for group_id, _ in pairs]

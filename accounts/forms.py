@@ -8,31 +8,26 @@ from django.contrib.auth.forms import AuthenticationForm
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from accounts import throttle
-from audit.context import client_ip
 
 
 class ThrottledSignInMixin:
-    """Say plainly when a username or address is locked out, instead of "wrong password"."""
+    """Say plainly when a username or address is locked out, instead of "wrong password".
+
+    The throttle itself is checked once, in ``ThrottledModelBackend``, which
+    every sign-in (the site's, Wagtail's admin, Django's admin) goes through;
+    the backend leaves the lockout on the request for this message.
+    """
 
     request: Any
     cleaned_data: dict[str, Any]
 
-    def _ip(self) -> str | None:
-        return client_ip(self.request.META) if self.request is not None else None
-
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        if username:
-            lockout = throttle.signin_refusal(username=username, ip=self._ip())
-            if lockout is not None:
-                raise forms.ValidationError(lockout.message, code="locked_out")
         try:
             return super().clean()  # type: ignore[misc]
         except forms.ValidationError:
-            if username:
-                lockout = throttle.signin_lockout(username=username, ip=self._ip())
-                if lockout is not None:
-                    raise forms.ValidationError(lockout.message, code="locked_out") from None
+            lockout: throttle.Lockout | None = getattr(self.request, "signin_lockout", None)
+            if lockout is not None:
+                raise forms.ValidationError(lockout.message, code="locked_out") from None
             raise
 
 

@@ -651,6 +651,9 @@ class XapiStatement(models.Model):
     Statements are queued as evidence is recorded and sent in batches by
     ``assessments.tasks.xapi_statements_send``; ``sent_at`` is set once the
     store accepted them, so nothing is sent twice or lost while it is down.
+    ``failed_at`` is set when the store refused the statement for what it
+    holds: sending it again would get the same answer, so it is not sent
+    again, and ``last_error`` says why (staff see both in Django's admin).
     """
 
     statement_id = models.UUIDField(unique=True)
@@ -660,6 +663,9 @@ class XapiStatement(models.Model):
     statement = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the store refused it for what it holds."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
 
@@ -668,4 +674,5 @@ class XapiStatement(models.Model):
         indexes = [models.Index(fields=["sent_at", "created_at"], name="xapi_queue")]
 
     def __str__(self) -> str:
-        return f"{self.statement_id} ({'sent' if self.sent_at else 'queued'})"
+        state = "sent" if self.sent_at else "failed" if self.failed_at else "queued"
+        return f"{self.statement_id} ({state})"

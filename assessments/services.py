@@ -21,7 +21,8 @@ from assessments.competency_services import chapter_evidence_record, quiz_eviden
 from assessments.marking_services import report_submissions_record
 from assessments.models import ChapterProgress, QuizAttempt, WorkbookAnswer
 from content.blocks import QuizOutcome
-from simulations.engine.identifiers import describe, find_in_texts, strings_in
+from scenarios.identifiers import identifier_allowlist
+from simulations.engine.identifiers import IdentifierMatch, describe, find_in_texts, strings_in
 
 logger = logging.getLogger(__name__)
 
@@ -29,21 +30,15 @@ logger = logging.getLogger(__name__)
 class RealIdentifierRefused(ValueError):
     """An answer carries a real-looking identifier; nothing was saved.
 
+    ``found`` holds each identifier with its path in the answer value;
     ``problems`` are messages for the delegate, each naming the kind of
-    identifier and where in the answer it is.
+    identifier and that path.
     """
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def answer_identifier_problems(value: dict[str, Any]) -> list[str]:
-    """Return a message for each real-looking identifier in an answer value."""
-    return [
-        describe(match, f"the answer field {where!r}")
-        for where, match in find_in_texts(strings_in(value))
-    ]
+    def __init__(self, found: list[tuple[str, IdentifierMatch]]) -> None:
+        self.found = found
+        self.problems = [describe(match, f"the answer field {where!r}") for where, match in found]
+        super().__init__("; ".join(self.problems))
 
 
 class SaveStatus(StrEnum):
@@ -89,16 +84,16 @@ def answer_save(
     nothing: workbook reports hold invented case details only.
     """
     now = now or timezone.now()
-    problems = answer_identifier_problems(value)
-    if problems:
+    found = find_in_texts(strings_in(value), allowed=identifier_allowlist())
+    if found:
         logger.warning(
             "Answer to page %s block %s by user %s refused: %d real-looking identifier(s)",
             page.pk,
             block_id,
             user.pk,
-            len(problems),
+            len(found),
         )
-        raise RealIdentifierRefused(problems)
+        raise RealIdentifierRefused(found)
     if client_structure != structure:
         return SaveResult(
             SaveStatus.STALE_STRUCTURE, answer_get(user=user, page=page, block_id=block_id)

@@ -37,7 +37,7 @@ from assessments.selectors import BlockState
 from assessments.services import RealIdentifierRefused, SaveStatus
 from content.blocks import AnswerKind, ReportTaskBlock
 from content.models import WorkbookChapterPage, WorkbookPage
-from simulations.engine.identifiers import describe, find_in_texts
+from simulations.engine.identifiers import describe
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -324,13 +324,14 @@ def workbook_answer(request: HtmxHttpRequest, page_id: int, block_id: str) -> Ht
             client_revision=_int(request.POST.get("revision")),
         )
     except RealIdentifierRefused as refused:
-        # Name each field by its label where the block can say it.
-        labelled = find_in_texts(child.block.submitted_texts(child.value, request.POST))
-        problems = [describe(match, f"'{label}'") for label, match in labelled]
         state.shown_value = shown
         state.errors = {
             f"identifier-{index}": message
-            for index, message in enumerate(problems or refused.problems)
+            for index, message in enumerate(
+                _identifier_problems(
+                    refused, child.block.submitted_texts(child.value, request.POST)
+                )
+            )
         }
         return _block_response(request, chapter, workbook, state, status=UNPROCESSABLE)
     state.answer = result.answer
@@ -356,6 +357,34 @@ def workbook_answer(request: HtmxHttpRequest, page_id: int, block_id: str) -> Ht
     )
     state.unsaved = _posted_texts(request, child.block.submitted_texts(child.value, request.POST))
     return _block_response(request, chapter, workbook, state, status=CONFLICT)
+
+
+def _identifier_problems(
+    refused: RealIdentifierRefused, labelled: list[tuple[str, str]]
+) -> list[str]:
+    """Name each refused identifier by the label of the field it was typed in.
+
+    The service has found them already; this only looks up which labelled
+    text holds each one, and keeps the service's path where none does (a
+    table cell, say).
+    """
+    problems = []
+    named: set[tuple[str, str]] = set()  # the same identifier in two fields
+    for (_, match), message in zip(refused.found, refused.problems, strict=True):
+        label = next(
+            (
+                label
+                for label, text in labelled
+                if match.text in text and (label, match.text) not in named
+            ),
+            None,
+        )
+        if label is None:
+            problems.append(message)
+        else:
+            named.add((label, match.text))
+            problems.append(describe(match, f"'{label}'"))
+    return problems
 
 
 def _added_focus(report: dict[str, Any], action: str) -> str:

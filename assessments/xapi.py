@@ -7,7 +7,8 @@ the store at ``THRESHOLD_XAPI_ENDPOINT``, the store's xAPI base address,
 with HTTP basic authentication. The actor is identified by account
 (platform address and username), never by e-mail address, so the store
 holds no contact details. A statement's id comes from the platform address
-and the evidence, so sending it again never stores it twice.
+and the evidence, and the statement is stored whole when it is queued, so
+every retry sends the same id and the store never holds it twice.
 """
 
 from __future__ import annotations
@@ -44,8 +45,15 @@ VERBS: dict[str, tuple[str, str]] = {
 NAMESPACE = uuid.UUID("5b0d3c0e-7c1c-4d0a-9a43-1f0c3e6f2a11")
 TIMEOUT_SECONDS = 10
 # Refusals for what a statement holds rather than for the store's state.
+# Other 4xx answers are about the settings or the store (401, 403, 404, 405,
+# redirects) or pass with time (408, 429): those statements stay queued.
 REFUSED_FOR_CONTENT = frozenset(
-    {HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY}
+    {
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+    }
 )
 
 logger = logging.getLogger(__name__)
@@ -229,20 +237,20 @@ def queued_statements_send(*, endpoint: str, batch: int = 100) -> int:
     """Send the queued statements to the store, oldest first; return how many it took.
 
     Statements go in batches of ``batch``. When the store cannot take a
-    batch for a reason of its own (it is down, refuses the credentials or
-    fails), the batch stays queued with the error and sending stops until
-    next time. When it refuses a batch for what a statement holds (400,
-    409, 422: batches are all or nothing), each statement of the batch is
-    sent alone, so one bad statement holds up no other: a statement refused
-    as invalid stays queued with its error, and one refused because the
-    store already holds its id counts as sent (statements never change, so
-    the store keeps the first).
+    batch for a reason of its own (it cannot be reached, refuses the
+    credentials, is not where the settings say or fails with a 5xx), the
+    batch stays queued with the error and sending stops until next time.
+    When it refuses a batch for what a statement holds (400, 409, 413, 422:
+    batches are all or nothing), each statement of the batch is sent alone,
+    so one bad statement holds up no other: a statement refused as invalid
+    is marked failed with its error and never sent again (it would be
+    refused again), and one refused because the store already holds its id
+    counts as sent (statements never change, so the store keeps the first).
     """
     sent = 0
-    refused: list[int] = []
     while True:
         queued = list(
-            XapiStatement.objects.filter(sent_at__isnull=True).exclude(pk__in=refused)[:batch]
+            XapiStatement.objects.filter(sent_at__isnull=True, failed_at__isnull=True)[:batch]
         )
         if not queued:
             return sent
@@ -264,8 +272,7 @@ def queued_statements_send(*, endpoint: str, batch: int = 100) -> int:
                 _record_sent([one], note=str(alone))
                 sent += 1
             elif alone.status in REFUSED_FOR_CONTENT:
-                _record_failure([one], alone)
-                refused.append(one.pk)
+                _record_failure([one], alone, permanent=True)
             else:
                 _record_failure(queued[position:], alone)
                 return sent
@@ -285,8 +292,15 @@ def _record_sent(queued: Sequence[XapiStatement], *, note: str = "") -> None:
     )
 
 
-def _record_failure(queued: Sequence[XapiStatement], error: LrsError) -> None:
+def _record_failure(
+    queued: Sequence[XapiStatement], error: LrsError, *, permanent: bool = False
+) -> None:
     XapiStatement.objects.filter(pk__in=[q.pk for q in queued]).update(
-        attempts=F("attempts") + 1, last_error=str(error)[:300]
+        attempts=F("attempts") + 1,
+        last_error=str(error)[:300],
+        failed_at=timezone.now() if permanent else None,
     )
-    logger.warning("%d xAPI statements not sent: %s", len(queued), error)
+    if permanent:
+        logger.error("xAPI statement %s refused by the store, not sent again: %s", queued[0], error)
+    else:
+        logger.warning("%d xAPI statements not sent: %s", len(queued), error)

@@ -38,10 +38,6 @@ def audit_entries(
     return entries.order_by("-seq")
 
 
-def audit_actions() -> list[str]:
-    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
-
-
 @dataclass(frozen=True)
 class ChainReport:
     intact: bool

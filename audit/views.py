@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from audit.forms import AuditFilterForm
+from audit.forms import ACTION_FAMILIES, AuditFilterForm
 from audit.models import Outcome
-from audit.selectors import audit_actions, audit_entries
+from audit.selectors import audit_entries
 from audit.services import audit_record
 
 PER_PAGE = 50
@@ -67,7 +67,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "entries": [(entry, usernames.get(entry.actor_id)) for entry in page],
-            "actions": audit_actions(),
+            "action_families": ACTION_FAMILIES,
             "outcome_tags": OUTCOME_TAGS,
             "query": query.urlencode(),
         },

@@ -14,7 +14,7 @@ this scan finds any that came in before a guard existed, or by another road
 Guidance and workbook pages are not scanned: they hold the official
 documents, which name public organisational contacts.
 ``settings.THRESHOLD_IDENTIFIER_ALLOWLIST`` lists such texts (exact,
-case-insensitive) that the scan accepts.
+case-insensitive) that the scan accepts, as the guards do.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-
 from assessments.models import CriterionMark, ReportSubmission, WorkbookAnswer
+from scenarios.identifiers import identifier_allowlist
 from scenarios.models import Scenario
 from scenarios.schema import library_paths
 from simulations.engine.identifiers import IdentifierMatch, find_identifiers, strings_in
@@ -50,15 +49,9 @@ class Finding:
         return f"{self.where}: {self.match.label} {self.masked!r}"
 
 
-def _allowed(match: IdentifierMatch) -> bool:
-    allow = {a.casefold() for a in getattr(settings, "THRESHOLD_IDENTIFIER_ALLOWLIST", [])}
-    return match.text.casefold() in allow
-
-
 def _scan(where: str, text: str) -> Iterator[Finding]:
-    for match in find_identifiers(text):
-        if not _allowed(match):
-            yield Finding(where, match)
+    for match in find_identifiers(text, allowed=identifier_allowlist()):
+        yield Finding(where, match)
 
 
 def _scan_value(where: str, value: object) -> Iterator[Finding]:

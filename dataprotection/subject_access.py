@@ -40,10 +40,14 @@ from assessments.models import (
     ReportSubmission,
     WorkbookAnswer,
 )
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Outcome
+from audit.services import audit_record
 from simulations.models import RoomEvent, RoomScore, Seat
 
 Rows = list[dict[str, Any]]
+
+#: The audit action for a subject-access export, made or refused.
+EXPORT_ACTION = "subject_access.export"
 
 README = """Subject-access export for {username}, made {made}.
 
@@ -148,9 +152,13 @@ def _events(person: User, kinds: Iterable[str] | None = None) -> Rows:
 
 
 def _scores(person: User) -> Rows:
+    seats = list(Seat.objects.filter(user=person).select_related("room__seminar"))
+    scores_by_room: dict[int, list[RoomScore]] = {}
+    for room_score in RoomScore.objects.filter(room_id__in=[s.room_id for s in seats]):
+        scores_by_room.setdefault(room_score.room_id, []).append(room_score)
     rows: Rows = []
-    for seat in Seat.objects.filter(user=person).select_related("room__seminar"):
-        for score in RoomScore.objects.filter(room_id=seat.room_id):
+    for seat in seats:
+        for score in scores_by_room.get(seat.room_id, []):
             total = score.totals.get("roles", {}).get(seat.role, {})
             findings = [
                 f
@@ -409,3 +417,25 @@ def subject_access_zip(person: User) -> bytes:
                 data,
             )
     return buffer.getvalue()
+
+
+def subject_access_export(*, person: User, actor: User | None, via: str) -> bytes:
+    """Return the export of ``person`` and record it in the audit log.
+
+    :param actor: who asked for it; ``None`` from the command line.
+    :param via: how it was asked for, as a code (``admin``, ``command``).
+    """
+    data = subject_access_zip(person)
+    audit_record(
+        action=EXPORT_ACTION,
+        actor=actor,
+        object_type="accounts.user",
+        object_id=person.pk,
+        details={"via": via, "bytes": len(data)},
+    )
+    return data
+
+
+def subject_access_refused(*, actor: User) -> None:
+    """Record that ``actor`` asked for a subject-access export and was refused."""
+    audit_record(action=EXPORT_ACTION, actor=actor, outcome=Outcome.REFUSED)

@@ -18,10 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import PlatformRole
-from assessments.competency_services import audit_record
-from assessments.models import AuditAction
 from dataprotection.forms import SubjectAccessForm
-from dataprotection.subject_access import subject_access_zip
+from dataprotection.subject_access import subject_access_export, subject_access_refused
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +29,12 @@ logger = logging.getLogger(__name__)
 def subject_access(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_role(PlatformRole.ADMIN):  # type: ignore[union-attr]
-        audit_record(actor=user, action=AuditAction.REFUSED, what="Subject-access export")  # type: ignore[arg-type]
+        subject_access_refused(actor=user)  # type: ignore[arg-type]
         raise PermissionDenied("Subject-access exports are for administrators.")
     form = SubjectAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["username"]
-        data = subject_access_zip(person)
-        audit_record(
-            actor=user,  # type: ignore[arg-type]
-            action=AuditAction.EXPORT,
-            what="Subject-access export",
-            subject=person,
-            detail={"via": "admin", "bytes": len(data)},
-        )
+        data = subject_access_export(person=person, actor=user, via="admin")  # type: ignore[arg-type]
         response = HttpResponse(data, content_type="application/zip")
         filename = f"subject-access-{person.username}-{timezone.localdate():%Y%m%d}.zip"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -10,6 +10,7 @@ from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from scenarios.checks import scenario_parse
+from scenarios.identifiers import identifier_allowlist
 from simulations.engine.identifiers import describe, find_identifiers
 
 MAX_VARIANT_SEED = 2**31 - 1
@@ -102,11 +103,13 @@ def identifier_problems(text: str, errors: list[Any]) -> list[str]:
         if e.message.startswith("real-looking ")
     ]
     lines = {e.line for e in errors if e.message.startswith("real-looking ")}
+    allowed = identifier_allowlist()
     for number, line in enumerate(text.splitlines(), start=1):
         if number in lines:
             continue
         found.extend(
-            f"Line {number}: {describe(match, 'the scenario')}" for match in find_identifiers(line)
+            f"Line {number}: {describe(match, 'the scenario')}"
+            for match in find_identifiers(line, allowed=allowed)
         )
     return found
 

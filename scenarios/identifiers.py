@@ -1,29 +1,20 @@
-"""Real-identifier detection now lives in ``simulations.engine.identifiers``.
+"""The identifier allowlist, read from settings for the pure detector.
 
-This module re-exports it so that existing imports keep working; new code
-imports the engine module, which every app may use.
+``simulations.engine.identifiers`` finds real-looking identifiers and knows
+nothing of settings. ``THRESHOLD_IDENTIFIER_ALLOWLIST`` lists texts that look
+like identifiers but are public contacts from the official documents; every
+guard on incoming text (scenario packs, workbook answers, conference
+reports) and ``manage.py scan_identifiers`` pass this same list in, so what
+one accepts the others accept too.
 """
 
 from __future__ import annotations
 
-from simulations.engine.identifiers import (
-    DRAMA_RANGES,
-    IDENTIFIER_LABELS,
-    IdentifierKind,
-    IdentifierMatch,
-    find_identifiers,
-    is_drama_number,
-    national_insurance_is_valid,
-    nhs_check_digit_is_valid,
-)
+from django.conf import settings
 
-__all__ = [
-    "DRAMA_RANGES",
-    "IDENTIFIER_LABELS",
-    "IdentifierKind",
-    "IdentifierMatch",
-    "find_identifiers",
-    "is_drama_number",
-    "national_insurance_is_valid",
-    "nhs_check_digit_is_valid",
-]
+
+def identifier_allowlist() -> frozenset[str]:
+    """Return the allowed texts, case-folded."""
+    return frozenset(
+        text.casefold() for text in getattr(settings, "THRESHOLD_IDENTIFIER_ALLOWLIST", ())
+    )

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scenarios.identifiers import identifier_allowlist
 from simulations.engine.casefile import (
     FORMAT,
     Address,
@@ -140,7 +141,7 @@ def _text(node: Node, path: str, ctx: _Context) -> Any:
     if not isinstance(node, ScalarNode) or node.tag != _TAG + "str":
         return ctx.error(node, path, f"expected text, found {_kind(node)}")
     value: str = node.value
-    for match in find_identifiers(value):
+    for match in find_identifiers(value, allowed=identifier_allowlist()):
         ctx.error(
             node,
             path,

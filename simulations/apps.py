@@ -15,6 +15,7 @@ class SimulationsConfig(AppConfig):
 
         hub.panel_renderer = render_panels
 
-        from simulations import socket_control
+        # Sign-ins, sign-outs and access changes: audited, and sockets closed.
+        from simulations import receivers
 
-        socket_control.connect()
+        receivers.connect()

@@ -23,6 +23,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from scenarios.identifiers import identifier_allowlist
 from scenarios.models import Scenario
 from scenarios.selectors import scenario_casefile
 from simulations import command_store, socket_control
@@ -385,7 +386,9 @@ def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
                 }
             )
             duplicate = conference.is_duplicate(state, command)
-            events = conference.decide(state, command, now=now)
+            events = conference.decide(
+                state, command, now=now, allowed_identifiers=identifier_allowlist()
+            )
         except CommandRejected as rejection:
             results.append(
                 CommandResult(

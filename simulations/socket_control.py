@@ -6,9 +6,9 @@ signed in on it. So:
 - signing out (or a shared-device session timing out) closes that session's
   room sockets with ``CLOSE_SIGNED_OUT`` (4401);
 - deactivating a person closes all their sockets with ``CLOSE_SIGNED_OUT``;
-- a change to their roles, staff or superuser flags, manager scope or team,
-  or to their seat in a room, closes the affected sockets with
-  ``CLOSE_ACCESS_CHANGED`` (4409). The client reconnects and is seated
+- a change to their roles or permissions (their own, or a role's), staff
+  or superuser flags, manager scope or team, or to their seat in a room,
+  closes the affected sockets with ``CLOSE_ACCESS_CHANGED`` (4409). The client reconnects and is seated
   afresh, or refused.
 
 Each process keeps its own registry of open room sockets by user id; the
@@ -20,7 +20,8 @@ person with a socket there, and one listener on it.
 
 Requests are synchronous; closing happens on the event loop that owns the
 sockets (``async_to_sync`` from a request thread hands it to that loop) and
-only after the change commits.
+only after the change commits. ``simulations.receivers`` calls
+``user_sockets_close`` from Django's sign-out and access-change signals.
 """
 
 from __future__ import annotations
@@ -218,50 +219,3 @@ def user_sockets_close(
 ) -> None:
     """Close ``user_id``'s room sockets (one session's, or one room's) once this commits."""
     transaction.on_commit(partial(_close_now, user_id, code, session_key, room_id), robust=True)
-
-
-# Django's hooks: see accounts.audit_hooks for why these listen where they do.
-
-
-def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    if user is None:
-        return
-    session = getattr(request, "session", None)
-    user_sockets_close(
-        user_id=user.pk,
-        code=CLOSE_SIGNED_OUT,
-        session_key=getattr(session, "session_key", None),
-    )
-
-
-def user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    changes = getattr(instance, "access_changes", {})
-    if not changes or created:
-        return
-    deactivated = changes.get("is_active", (True, True))[1] is False
-    user_sockets_close(
-        user_id=instance.pk, code=CLOSE_SIGNED_OUT if deactivated else CLOSE_ACCESS_CHANGED
-    )
-
-
-def groups_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
-) -> None:
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    users = sorted(pk_set or ()) if reverse else [instance.pk]
-    for user_id in users:
-        user_sockets_close(user_id=user_id, code=CLOSE_ACCESS_CHANGED)
-
-
-def connect() -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.signals import user_logged_out
-    from django.db.models.signals import m2m_changed, post_save
-
-    user_model = get_user_model()
-    user_logged_out.connect(signed_out, dispatch_uid="sockets-signed-out")
-    post_save.connect(user_saved, sender=user_model, dispatch_uid="sockets-user-saved")
-    m2m_changed.connect(
-        groups_changed, sender=user_model.groups.through, dispatch_uid="sockets-user-groups"
-    )

@@ -347,8 +347,9 @@ THRESHOLD_RETENTION = {
 }
 
 # Texts that look like identifiers but are public organisational contacts
-# from the official documents; ``manage.py scan_identifiers`` accepts them
-# (exact match, any case). The guards on incoming text do not.
+# from the official documents; the guards on incoming text (scenarios,
+# workbook answers, conference reports) and ``manage.py scan_identifiers``
+# accept them (exact match, any case).
 THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
 
 # Logging ------------------------------------------------------------------

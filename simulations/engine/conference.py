@@ -44,6 +44,8 @@ layer passes ``now`` in, stores the events and broadcasts the views.
 #   4. can_issue() fails (seat, exclusion, GUARDS[type]): NotPermitted.
 #   5. Its decider checks the content (InvalidCommand) and preconditions
 #      that depend on the state (IllegalTransition), then returns events.
+#   6. A report (SubmitReport) holding a real-looking identifier that is not
+#      in the caller's ``allowed_identifiers``: InvalidCommand(real_identifier).
 #
 # Invariants (the property tests check them after every step):
 #   - phase_history[-1].phase == phase; current_speaker is set only in
@@ -76,7 +78,7 @@ layer passes ``now`` in, stores the events and broadcasts the views.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import reduce
@@ -543,10 +545,18 @@ def is_duplicate(state: ConferenceState, command: Command) -> bool:
     return command.command_id in state.processed_commands
 
 
-def decide(state: ConferenceState, command: Command, *, now: datetime) -> list[Event]:
+def decide(
+    state: ConferenceState,
+    command: Command,
+    *,
+    now: datetime,
+    allowed_identifiers: Collection[str] = (),
+) -> list[Event]:
     """Return the events that ``command`` causes; raise CommandRejected.
 
     Return no events for a command whose id was applied before.
+    ``allowed_identifiers`` are texts a report may hold although they look
+    like real identifiers (the platform's allowlist).
     """
     if is_duplicate(state, command):
         return []
@@ -563,7 +573,10 @@ def decide(state: ConferenceState, command: Command, *, now: datetime) -> list[E
     problem = permission_problem(command.actor, command, state)
     if problem is not None:
         raise NotPermitted(problem)
-    return DECIDERS[kind](state, command, now)
+    events = DECIDERS[kind](state, command, now)
+    if isinstance(command, SubmitReport):
+        _refuse_real_identifiers(command, allowed_identifiers)
+    return events
 
 
 def _meta(command: Command, now: datetime) -> dict[str, Any]:
@@ -697,9 +710,9 @@ def _report_texts(command: SubmitReport) -> list[tuple[str, str]]:
     return texts
 
 
-def _refuse_real_identifiers(command: SubmitReport) -> None:
+def _refuse_real_identifiers(command: SubmitReport, allowed: Collection[str]) -> None:
     """Reject a report that carries a real-looking identifier, saying which and where."""
-    found = find_in_texts(_report_texts(command))
+    found = find_in_texts(_report_texts(command), allowed=allowed)
     if found:
         where, match = found[0]
         raise InvalidCommand(RejectionCode.REAL_IDENTIFIER, describe(match, where))
@@ -713,7 +726,6 @@ def _decide_submit_report(
         raise InvalidCommand(RejectionCode.EMPTY_REPORT)
     for statement in command.statements:
         _check_statement(state, role, statement)
-    _refuse_real_identifiers(command)
     return [
         ReportSubmitted(
             **_meta(command, now),

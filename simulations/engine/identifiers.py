@@ -11,7 +11,11 @@ the scenario loader and admin form, workbook answers, the conference's
 already stored.
 
 This module is pure Python (it sits in the engine so that ``scenarios``,
-``content``, ``assessments`` and ``simulations`` may all use it).
+``content``, ``assessments`` and ``simulations`` may all use it). Texts the
+platform accepts although they look like identifiers (public contacts in
+the official documents, ``THRESHOLD_IDENTIFIER_ALLOWLIST``) are passed in
+as ``allowed`` by the caller; every guard and the stored-data scan pass the
+same list (``scenarios.identifiers.identifier_allowlist``).
 
 Patterns
 --------
@@ -65,7 +69,7 @@ Date of birth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -241,13 +245,24 @@ def email_domain_is_reserved(domain: str) -> bool:
     )
 
 
-def find_identifiers(text: str, *, include_fictional: bool = False) -> list[IdentifierMatch]:
+def find_identifiers(
+    text: str, *, include_fictional: bool = False, allowed: Collection[str] = ()
+) -> list[IdentifierMatch]:
     """Return real-looking identifiers in ``text``, ordered by position.
 
     Fictional telephone numbers (Ofcom drama ranges) and e-mail addresses
     at reserved domains are left out unless ``include_fictional`` is True,
-    in which case they carry ``fictional=True``.
+    in which case they carry ``fictional=True``. An identifier whose text
+    is in ``allowed`` (any case) is left out.
     """
+    matches = _find_identifiers(text, include_fictional=include_fictional)
+    if allowed:
+        folded = {text.casefold() for text in allowed}
+        matches = [match for match in matches if match.text.casefold() not in folded]
+    return matches
+
+
+def _find_identifiers(text: str, *, include_fictional: bool) -> list[IdentifierMatch]:
     matches: list[IdentifierMatch] = []
     taken: list[tuple[int, int]] = []
 
@@ -341,13 +356,16 @@ def describe(match: IdentifierMatch, where: str = "") -> str:
 
 
 def find_in_texts(
-    texts: Iterable[tuple[str, str]], *, include_fictional: bool = False
+    texts: Iterable[tuple[str, str]],
+    *,
+    include_fictional: bool = False,
+    allowed: Collection[str] = (),
 ) -> list[tuple[str, IdentifierMatch]]:
     """Return ``(where, match)`` for each identifier in labelled ``(where, text)`` pairs."""
     return [
         (where, match)
         for where, text in texts
-        for match in find_identifiers(text, include_fictional=include_fictional)
+        for match in find_identifiers(text, include_fictional=include_fictional, allowed=allowed)
     ]
 
 

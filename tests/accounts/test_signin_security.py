@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client, override_settings
 
 from accounts.models import SignInThrottle, User
@@ -90,6 +90,42 @@ def test_wagtail_admin_sign_in_is_throttled_too(editor: User) -> None:
     assert "_auth_user_id" not in client.session
 
 
+def test_django_admin_sign_in_is_throttled_too(editor: User) -> None:
+    editor.is_staff = True
+    editor.save()
+    client = Client()
+    for _ in range(5):
+        client.post("/django-admin/login/", {"username": "editor", "password": "wrong"})
+    response = client.post(
+        "/django-admin/login/", {"username": "editor", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(
+        action="auth.sign_in", outcome=Outcome.REFUSED, object_id=str(editor.pk)
+    ).exists()
+
+
+@pytest.mark.parametrize("path", ["/sign-in/", "/admin/login/"])
+@pytest.mark.parametrize("password", ["wrong", DEMO_PASSWORD])
+def test_each_sign_in_checks_the_throttle_once(
+    editor: User, monkeypatch: pytest.MonkeyPatch, path: str, password: str
+) -> None:
+    """The form does not check the lockout again beside the backend."""
+    from accounts import throttle
+
+    checks: list[str] = []
+    check = throttle.signin_lockout
+
+    def counting(*, username: str, ip: str | None) -> throttle.Lockout | None:
+        checks.append(username)
+        return check(username=username, ip=ip)
+
+    monkeypatch.setattr(throttle, "signin_lockout", counting)
+    Client().post(path, {"username": "editor", "password": password})
+    assert checks == ["editor"]
+
+
 def test_sign_in_and_sign_out_are_audited(delegate: User) -> None:
     client = Client()
     sign_in(client, "delegate01", DEMO_PASSWORD)
@@ -160,3 +196,13 @@ def test_permission_changes_are_audited_with_the_acting_admin(
     delegate.last_login = None
     delegate.save(update_fields=["last_login"])
     assert new.filter(action="permissions.change").count() == 1
+
+
+def test_clearing_a_roles_permissions_is_audited(demo_people: dict[str, User]) -> None:
+    trainers = Group.objects.get(name="Trainer")
+    trainers.permissions.add(*Permission.objects.filter(codename__startswith="view_")[:2])
+    held = sorted(trainers.permissions.values_list("pk", flat=True))
+    trainers.permissions.clear()
+    cleared = AuditEntry.objects.get(action="permissions.group_permission_remove")
+    assert (cleared.object_type, cleared.object_id) == ("auth.group", str(trainers.pk))
+    assert cleared.details == {"permission": held}

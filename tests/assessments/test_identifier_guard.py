@@ -35,6 +35,27 @@ def test_a_report_statement_with_an_nhs_number_is_refused_and_not_saved(book, am
     assert (after.revision, after.value) == (before.revision, before.value)
 
 
+def test_the_same_identifier_in_two_statements_is_named_in_each(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    text = "GP record for NHS 943 476 5919 shows missed checks."
+    response = autosave(
+        amira,
+        book["second"],
+        "report",
+        {
+            "f-about-agency": "Housing",
+            "s-worries-count": "2",
+            "s-worries-0-text": text,
+            "s-worries-0-tag": "fact",
+            "s-worries-1-text": text,
+            "s-worries-1-tag": "fact",
+        },
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 422
+    for number in (1, 2):
+        assert f"What are we worried about?: statement {number}' contains" in html
+
+
 def test_a_written_answer_with_an_email_address_is_refused(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     response = autosave(
         amira,
@@ -47,13 +68,17 @@ def test_a_written_answer_with_an_email_address_is_refused(book, amira) -> None:
     assert not WorkbookAnswer.objects.filter(user=amira.user).exists()
 
 
-def test_invented_details_save(book, amira) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    response = autosave(
-        amira,
-        book["first"],
-        "scenario",
-        {"answer-scenario-q-1": "Mum's mobile is 07700 900417; Jayden is 4."},
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum's mobile is 07700 900417; Jayden is 4.",
+        # THRESHOLD_IDENTIFIER_ALLOWLIST, as scan_identifiers accepts it
+        "Ask SafeguardingTraining@gov.je for the form.",
+    ],
+)
+def test_invented_details_and_allowlisted_contacts_save(book, amira, settings, text) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
+    response = autosave(amira, book["first"], "scenario", {"answer-scenario-q-1": text})
     assert response.status_code == 200
     assert WorkbookAnswer.objects.filter(user=amira.user).exists()
 
@@ -74,3 +99,22 @@ def test_the_service_refuses_whatever_the_caller(book, amira) -> None:  # type: 
     assert "The answer field 'tables.plan[0].who'" in refused.value.problems[0]
     assert "date of birth" in refused.value.problems[0]
     assert not WorkbookAnswer.objects.exists()
+
+
+def test_a_refused_answer_is_scanned_once(book, amira, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The view names the refused field without running the detector again."""
+    from simulations.engine import identifiers
+
+    scanned: list[str] = []
+    detect = identifiers.find_identifiers
+
+    def counting(text: str, **kwargs):  # type: ignore[no-untyped-def]
+        scanned.append(text)
+        return detect(text, **kwargs)
+
+    monkeypatch.setattr(identifiers, "find_identifiers", counting)
+    text = "Ask mum at jo.bloggs@gmail.com"
+    response = autosave(amira, book["first"], "scenario", {"answer-scenario-q-1": text})
+    assert response.status_code == 422
+    assert "real e-mail address" in response.content.decode()
+    assert scanned.count(text) == 1

@@ -183,7 +183,12 @@ def test_a_statement_the_lrs_refuses_holds_up_no_other(lrs: Lrs) -> None:
     assert send() == 2
     broken.refresh_from_db()
     assert broken.sent_at is None and broken.attempts == 1
+    assert broken.failed_at is not None
     assert broken.last_error.startswith("The learning record store rejected the statements (422")
+    # Refused for what it holds, it is not sent again.
+    assert send() == 0
+    broken.refresh_from_db()
+    assert broken.attempts == 1
     taken.refresh_from_db()
     assert taken.sent_at is not None
     assert "holds other content under this statement id" in taken.last_error
@@ -256,3 +261,35 @@ def test_the_command_says_when_no_store_is_configured(settings) -> None:  # type
     out = StringIO()
     call_command("send_xapi_statements", stdout=out)
     assert "THRESHOLD_XAPI_ENDPOINT is not set" in out.getvalue()
+
+
+def test_a_refused_statement_is_shown_to_staff(lrs: Lrs, admin_client) -> None:  # type: ignore[no-untyped-def]
+    evidence = three_results()
+    broken = XapiStatement.objects.get(evidence=evidence["quiz"])
+    broken.statement["actor"] = {"name": "Nobody in particular"}
+    broken.save()
+    send()
+    out = StringIO()
+    call_command("send_xapi_statements", stdout=out)
+    assert "1 statements were refused by the store" in out.getvalue()
+    assert "0 statements queued for sending" in out.getvalue()
+    page = admin_client.get("/django-admin/assessments/xapistatement/", {"state": "failed"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert str(broken.statement_id) in html
+    assert "rejected the statements (422" in html
+    assert str(XapiStatement.objects.get(evidence=evidence["completion"]).statement_id) not in html
+
+
+def test_a_statement_keeps_its_id_from_queueing_to_every_retry(lrs: Lrs) -> None:
+    """The statement is stored whole when queued; a retry sends exactly that."""
+    evidence = three_results()
+    queued = {q.pk: q.statement["id"] for q in XapiStatement.objects.all()}
+    lrs.stop()
+    send()
+    send()
+    lrs.start()
+    assert send() == 3
+    assert {q.pk: q.statement["id"] for q in XapiStatement.objects.all()} == queued
+    assert sorted(s["id"] for s in lrs.statements()) == sorted(queued.values())
+    assert str(XapiStatement.objects.get(evidence=evidence["quiz"]).statement_id) in queued.values()

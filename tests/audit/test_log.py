@@ -193,3 +193,46 @@ def test_bad_filters_get_a_clear_error(auditor) -> None:  # type: ignore[no-unty
     page = response.content.decode()
     assert "Enter an action in lower case letters" in page
     assert "The &#x27;to&#x27; day must be the same as or after the &#x27;from&#x27; day." in page
+
+
+def test_the_audit_page_costs_the_same_few_queries_however_long_the_log(
+    auditor, demo_people
+) -> None:  # type: ignore[no-untyped-def]
+    """No query reads the whole log (no DISTINCT over every action)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(auditor)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/audit/").status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    audit_record(action="test.one", actor=auditor)
+    few = queries()
+    for number, person in enumerate(User.objects.all()):
+        for kind in range(5):
+            audit_record(action=f"test.kind_{kind}", actor=person, details={"n": number})
+    many = queries()
+    assert len(many) == len(few)
+    assert not [sql for sql in many if "DISTINCT" in sql.upper()]
+
+
+def test_the_kinds_of_action_cover_every_documented_action(auditor) -> None:  # type: ignore[no-untyped-def]
+    """Each action in docs/operations.md falls under a kind the page links to."""
+    import re
+    from pathlib import Path
+
+    from audit.forms import ACTION_FAMILIES
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+    documented = set(re.findall(r"^\| `([a-z_]+\.)", docs.read_text(), flags=re.MULTILINE))
+    prefixes = {prefix for prefix, _ in ACTION_FAMILIES}
+    assert documented == prefixes
+    client = Client()
+    client.force_login(auditor)
+    page = client.get("/audit/").content.decode()
+    for prefix in prefixes:
+        assert f'href="?action={prefix}"' in page

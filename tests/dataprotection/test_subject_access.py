@@ -26,6 +26,7 @@ from assessments.models import (
     ReportSubmission,
     WorkbookAnswer,
 )
+from audit.models import AuditEntry
 from simulations.models import RoomEvent
 from simulations.services import room_command_apply
 from tests.simulations.rooms import open_room
@@ -161,10 +162,17 @@ def test_the_export_holds_a_and_nothing_of_b(people: tuple[User, User], tmp_path
     everything = "\n".join(files.values())
     for trace in ("BEN-MARK", ben.username, ben.email, ben.get_full_name()):
         assert trace not in everything, trace
-    # The export is itself recorded.
-    assert AuditLog.objects.filter(
-        action=AuditAction.EXPORT, subject=amira, what="Subject-access export"
-    ).exists()
+    # The export is itself recorded, as a subject-access export and not as
+    # a competency one.
+    recorded = AuditEntry.objects.get(action="subject_access.export")
+    assert (recorded.actor_id, recorded.object_id, recorded.outcome) == (
+        None,
+        str(amira.pk),
+        "success",
+    )
+    assert recorded.details["via"] == "command"
+    assert not AuditEntry.objects.filter(action="competency.export").exists()
+    assert not AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
 
 
 def test_unknown_person_and_existing_file_are_refused(
@@ -177,7 +185,7 @@ def test_unknown_person_and_existing_file_are_refused(
     with pytest.raises(CommandError, match="pass --force"):
         call_command("subject_access_export", people[0].username, out=existing)
     assert existing.read_bytes() == b"keep me"
-    assert not AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not AuditEntry.objects.filter(action="subject_access.export").exists()
 
 
 def test_admin_page_is_for_staff_administrators_only(
@@ -193,7 +201,9 @@ def test_admin_page_is_for_staff_administrators_only(
     client = Client()
     client.force_login(editor)
     assert client.post(url, {"username": ben.username}).status_code == 403
-    assert AuditLog.objects.filter(actor=editor, action=AuditAction.REFUSED).exists()
+    assert AuditEntry.objects.filter(
+        actor_id=editor.pk, action="subject_access.export", outcome="refused"
+    ).exists()
 
     admin = demo_people["admin"]
     admin.is_staff = True
@@ -211,4 +221,37 @@ def test_admin_page_is_for_staff_administrators_only(
     files = unzip(response.content)
     assert "BEN-MARK evidence" in files["evidence.json"]
     assert "AMIRA-MARK" not in "\n".join(files.values())
-    assert AuditLog.objects.filter(actor=admin, action=AuditAction.EXPORT, subject=ben).exists()
+    assert AuditEntry.objects.filter(
+        actor_id=admin.pk, action="subject_access.export", object_id=str(ben.pk)
+    ).exists()
+
+
+def test_the_export_reads_scores_in_the_same_queries_however_many_rooms(
+    demo_people: dict[str, User], citations_resolve: None
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dataprotection.subject_access import subject_access_sections
+    from simulations.models import RoomScore
+
+    def scored_room(name: str) -> None:
+        room = open_room(name=name)
+        totals = {"roles": {"lead_social_worker": {"points": 3, "max_points": 5}}}
+        RoomScore.objects.create(
+            room=room, rule_set_version="1", seq=0, phase="closed", scorecard={}, totals=totals
+        )
+
+    def queries() -> tuple[int, int]:
+        amira = User.objects.get(username="delegate02")  # nothing cached on it
+        with CaptureQueriesContext(connection) as captured:
+            sections = subject_access_sections(amira)
+        return len(captured.captured_queries), len(sections["conference_scores"])
+
+    scored_room("Room A")
+    one = queries()
+    for name in ("Room B", "Room C", "Room D"):
+        scored_room(name)
+    many = queries()
+    assert (one[1], many[1]) == (1, 4)
+    assert many[0] == one[0]

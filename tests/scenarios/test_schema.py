@@ -646,3 +646,11 @@ def test_documented_example_is_valid() -> None:
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     scenario = load_scenario(example, file="docs/scenario-format.md")
     assert dump_scenario(scenario) == example
+
+
+def test_an_allowlisted_text_is_accepted(text: str, settings) -> None:  # type: ignore[no-untyped-def]
+    """The schema takes the same allowlist as the other guards."""
+    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["01534 481234"]
+    scenario, errors = parse_scenario(text.replace("phone: 07700 900001", "phone: 01534 481234"))
+    assert errors == []
+    assert scenario is not None

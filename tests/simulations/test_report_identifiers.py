@@ -44,3 +44,18 @@ def test_report_with_a_national_insurance_number_is_refused(
     assert list(RoomEvent.objects.filter(room=room).values_list("kind", flat=True)) == [
         "ReportSubmitted"
     ]
+
+
+def test_a_report_may_quote_an_allowlisted_contact(
+    demo_people: dict[str, User], citations_resolve: None, settings
+) -> None:
+    settings.THRESHOLD_IDENTIFIER_ALLOWLIST = ["safeguardingtraining@gov.je"]
+    room = open_room()
+    result = room_command_apply(
+        room_id=room.pk,
+        user=User.objects.get(username="delegate06"),
+        name="SubmitReport",
+        args={"sections": {"worries": "Training asked at SafeguardingTraining@gov.je."}},
+        command_id="c1",
+    )
+    assert result.rejection is None

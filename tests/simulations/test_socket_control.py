@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.test import Client as HttpClient
 
 from accounts.models import User
@@ -98,14 +101,30 @@ async def test_deactivating_a_person_closes_all_their_sockets(room: Room) -> Non
     await second.ws.disconnect()
 
 
-async def test_a_role_change_closes_their_sockets_with_the_access_changed_code(room: Room) -> None:
+def make_trainer(person: User) -> None:
+    person.groups.add(Group.objects.get(name="Trainer"))
+
+
+def grant_a_permission(person: User) -> None:
+    person.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+
+
+def empty_their_role(person: User) -> None:
+    person.groups.get().user_set.clear()
+
+
+def grant_their_role_a_permission(person: User) -> None:
+    person.groups.get().permissions.add(Permission.objects.get(codename="view_auditentry"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [make_trainer, grant_a_permission, empty_their_role, grant_their_role_a_permission],
+)
+async def test_an_access_change_closes_their_sockets_with_the_access_changed_code(
+    room: Room, change: Callable[[User], None]
+) -> None:
     socket = await connect(room, "delegate04")
-
-    def make_trainer() -> None:
-        from django.contrib.auth.models import Group
-
-        User.objects.get(username="delegate04").groups.add(Group.objects.get(name="Trainer"))
-
-    await sync_to_async(make_trainer)()
+    await sync_to_async(lambda: change(User.objects.get(username="delegate04")))()
     assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
     await socket.ws.disconnect()

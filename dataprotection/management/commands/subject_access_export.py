@@ -15,9 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from assessments.competency_services import audit_record
-from assessments.models import AuditAction
-from dataprotection.subject_access import subject_access_zip
+from dataprotection.subject_access import subject_access_export
 
 
 class Command(BaseCommand):
@@ -36,13 +34,6 @@ class Command(BaseCommand):
             raise CommandError(f"{out} exists; choose another file or pass --force.")
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
-        data = subject_access_zip(person)
+        data = subject_access_export(person=person, actor=None, via="command")
         out.write_bytes(data)
-        audit_record(
-            actor=None,
-            action=AuditAction.EXPORT,
-            what="Subject-access export",
-            subject=person,
-            detail={"via": "manage.py subject_access_export", "bytes": len(data)},
-        )
         self.stdout.write(self.style.SUCCESS(f"Wrote {out} ({len(data):,} bytes) for {username}."))

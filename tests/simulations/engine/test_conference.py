@@ -967,3 +967,23 @@ def test_rejections_describe_themselves() -> None:
         "message": "Only the chair can do that.",
     }
     assert str(error) == "Only the chair can do that."
+
+
+def test_a_report_may_hold_what_the_caller_allows() -> None:
+    """An allowlisted contact passes; the same report without the allowlist does not."""
+    text = "The training team is at safeguardingtraining@gov.je."
+    driver = Driver()
+    refused = rejection(driver, SubmitReport, seat(Role.GP), sections={ReportSection.WORRIES: text})
+    assert refused.code is RejectionCode.REAL_IDENTIFIER
+    command = SubmitReport(
+        command_id="allowed",
+        actor=seat(Role.GP),
+        sections={ReportSection.WORRIES: text},
+    )
+    events = decide(
+        driver.state,
+        command,
+        now=driver.clock,
+        allowed_identifiers=["SafeguardingTraining@gov.je"],
+    )
+    assert [type(event).__name__ for event in events] == ["ReportSubmitted"]

@@ -211,3 +211,12 @@ def test_describe_names_kind_and_place() -> None:
     message = describe(match, where)
     assert message.startswith("Section 'Concerns' contains what looks like a real NHS number")
     assert "'943 476 5919'" in message
+
+
+def test_allowed_texts_are_left_out_in_any_case() -> None:
+    """The caller's allowlist drops exact matches only, whatever their case."""
+    text = "Write to SafeguardingTraining@gov.je or jo.bloggs@gmail.com."
+    allowed = ["safeguardingtraining@gov.je"]
+    assert [m.text for m in find_identifiers(text, allowed=allowed)] == ["jo.bloggs@gmail.com"]
+    found = find_in_texts([("note", text)], allowed=allowed)
+    assert [(where, m.text) for where, m in found] == [("note", "jo.bloggs@gmail.com")]
