@@ -126,7 +126,12 @@ def seat_role(seat: Seat | None) -> Role | None:
 
 def is_room_trainer(*, room: Room, user: Any) -> bool:
     """Return whether ``user`` runs ``room``'s seminar (or is an administrator)."""
-    return bool(user.is_authenticated and (room.seminar.trainer_id == user.pk or user.is_superuser))
+    return is_trainer_of(trainer_id=room.seminar.trainer_id, user=user)
+
+
+def is_trainer_of(*, trainer_id: int | None, user: Any) -> bool:
+    """Return whether ``user`` is the seminar trainer ``trainer_id`` (or an administrator)."""
+    return bool(user.is_authenticated and (user.pk == trainer_id or user.is_superuser))
 
 
 @dataclass

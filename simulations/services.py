@@ -41,6 +41,7 @@ from simulations.engine.vocabulary import Role
 from simulations.models import Room, Seat, Seminar
 from simulations.selectors import (
     is_room_trainer,
+    is_trainer_of,
     room_state_at,
     room_state_cache_store,
     seat_for,
@@ -273,7 +274,7 @@ def actor_for(*, room: Room, user: User, as_role: Role | None) -> Actor:
 def _actor(
     *, trainer_id: int | None, user: User, seat_role: str | None, as_role: Role | None
 ) -> Actor:
-    if user.is_authenticated and (user.pk == trainer_id or user.is_superuser):
+    if is_trainer_of(trainer_id=trainer_id, user=user):
         return Actor.trainer(as_role=as_role)
     if seat_role is None:
         raise NotPermitted(RejectionCode.ROLE_NOT_SEATED, "You do not have a seat in this room.")

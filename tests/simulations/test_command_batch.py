@@ -90,6 +90,35 @@ def test_a_refused_batch_is_retried_command_by_command(rooms) -> None:  # type: 
     assert RoomEvent.objects.filter(room=b).count() == b.seq + 1
 
 
+def test_a_batch_the_database_refuses_for_a_lock_is_not_retried_command_by_command(
+    rooms, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A locked or unreachable database: the whole batch is not saved, at once.
+
+    Trying each command again would add load exactly when the database is
+    struggling; every client sends its command again instead (``not_saved``).
+    """
+    from django.db import OperationalError
+
+    from simulations import command_store
+
+    a, b = rooms
+    attempts = []
+
+    def locked(room_ids):  # type: ignore[no-untyped-def]
+        attempts.append(room_ids)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(command_store, "rooms_lock", locked)
+    results = services.room_commands_apply(
+        [request(a, "trainer", "Pause"), request(b, "trainer", "Pause")]
+    )
+    assert len(attempts) == 1
+    assert all(isinstance(result, OperationalError) for result in results)
+    assert len(results) == 2
+    assert Room.objects.get(pk=a.pk).seq == a.seq and Room.objects.get(pk=b.pk).seq == b.seq
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_queue_gathers_concurrent_commands_into_few_batches(rooms) -> None:  # type: ignore[no-untyped-def]
     a, b = rooms
