@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
@@ -14,6 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
+from accounts import sessions
 from simulations import protocol, selectors, services, socket_control
 from simulations.command_queue import command_queue
 from simulations.engine import conference
@@ -75,6 +77,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
     wants_html: bool = False
     writer: asyncio.Task[None] | None = None
     too_slow: bool = False
+    # On a shared device: when this socket last sent a command, and when that
+    # was last written to the session (Unix times); the idle timer.
+    shared_device: bool = False
+    last_command: float = 0.0
+    seen_saved: float = 0.0
+    idle_timer: asyncio.TimerHandle | None = None
+    gone: bool = False
     # Rooms reach other workers through the hub, one listener per process,
     # so a socket needs no channel of its own (an alias with no layer).
     channel_layer_alias = "no-layer-per-socket"
@@ -109,12 +118,46 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.bucket_key = (user.pk, access.room_id)
         self.bucket = limits.bucket_open(self.bucket_key, rate=RATE_PER_SECOND, burst=RATE_BURST)
         self.strikes = 0
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.shared_device = bool(self.session_key) and sessions.is_shared_device(session)
+        if self.shared_device and not await self._still_active():
+            await self.close(code=socket_control.CLOSE_SIGNED_OUT)
+            return
         await self.accept()
         await self.send_snapshot(access)
         await hub.join(access.room_id, self, seq=access.seq, state=access.state)
         socket_control.registry.register(self)
 
+    async def _still_active(self) -> bool:
+        """On a shared device: sign out if idle too long, else check again when due."""
+        left = await database_sync_to_async(services.room_socket_idle_check)(
+            session_key=self.session_key, user=self.scope["user"], last_command=self.last_command
+        )
+        if left is None:
+            return False  # signed out: socket control closes this session's sockets
+        if self.gone:
+            return True
+        loop = asyncio.get_running_loop()
+        self.idle_timer = loop.call_later(left + 0.5, self._idle_check_due)
+        return True
+
+    def _idle_check_due(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._still_active())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _note_activity(self) -> None:
+        now = time.time()
+        self.last_command = now
+        if now - self.seen_saved >= sessions.seen_interval():
+            self.seen_saved = now
+            await database_sync_to_async(sessions.session_seen)(self.session_key, int(now))
+
     async def disconnect(self, code: int) -> None:
+        self.gone = True
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
         socket_control.registry.unregister(self)
         if getattr(self, "room_id", None) is not None:
             limits.bucket_close(self.bucket_key)
@@ -231,6 +274,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.run_command(frame)
 
     async def run_command(self, frame: protocol.RoomCommand) -> None:
+        if self.shared_device:
+            await self._note_activity()
         try:
             as_role = Role(frame.as_role) if frame.as_role else None
         except ValueError:

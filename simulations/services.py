@@ -11,6 +11,7 @@ the result to the hub).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,10 +19,12 @@ from functools import partial
 from typing import Any
 
 import holidays as holiday_calendars
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import audit_hooks, sessions
 from accounts.models import User
 from scenarios.identifiers import identifier_allowlist
 from scenarios.models import Scenario
@@ -457,3 +460,36 @@ def _room_score_enqueue(room_id: int) -> None:
 def validate_room_name(name: str) -> None:
     if not name.strip() or len(name) > 80:
         raise ValidationError("Give the room a name of at most 80 characters.")
+
+
+@dataclass(frozen=True)
+class _IdleSignOut:
+    """What the audit log reads of a request, for a sign-out that has none."""
+
+    sign_out_reason: str = "idle"
+
+
+def room_socket_idle_check(*, session_key: str, user: User, last_command: float) -> float | None:
+    """Sign a shared device out of a room left idle; else say how long it may stay idle.
+
+    Activity is the later of the session's last page request and the
+    socket's last command (``last_command``, a Unix time). Past
+    ``THRESHOLD_SHARED_DEVICE_IDLE_SECONDS`` the session ends, the sign-out
+    is audited with the reason "idle", and the session's sockets close with
+    4401 on every worker. Returns ``None`` when the session has ended (now
+    or before), else the seconds left.
+    """
+    last_seen = sessions.session_last_seen(session_key)
+    if last_seen is None:
+        return None
+    idle_for = time.time() - max(last_seen, last_command)
+    left = settings.THRESHOLD_SHARED_DEVICE_IDLE_SECONDS - idle_for
+    if left > 0:
+        return left
+    with transaction.atomic():
+        sessions.session_end(session_key)
+        audit_hooks.signed_out(None, request=_IdleSignOut(), user=user)
+        socket_control.user_sockets_close(
+            user_id=user.pk, code=socket_control.CLOSE_SIGNED_OUT, session_key=session_key
+        )
+    return None
