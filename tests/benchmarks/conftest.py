@@ -8,4 +8,4 @@ from tests.benchmarks import ladder
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    ladder.write(int(exitstatus))
+    ladder.write(int(exitstatus), session.config.invocation_params.args)

@@ -1,19 +1,21 @@
 """The load ladder of ``make bench``: one dated table for A1-A5 and A7.
 
 The benchmarks that make up the ladder (perf-reliability notes, section 9 A)
-each hand their verdict to :func:`add` and their latency curve to
-:func:`curve`; at the end of the pytest session (``conftest.py``)
-:func:`write` appends one dated sub-section to "Load ladder (make bench)" in
-docs/benchmarks.md, with one row per test id, and draws the p95 latency of
-every curve against offered load to docs/images/load-ladder-<date>.png. A test that
-did not report (deselected, or failed before its verdict) keeps its row,
-marked as not measured in this run, so a run never looks more complete
-than it was. The detailed rows stay in each area's own section.
+each hand their verdict and latency curves to :func:`add`; at the end of the
+pytest session (``conftest.py``) :func:`write` appends one dated sub-section
+to "Load ladder (make bench)" in docs/benchmarks.md, with one row per test
+id, and draws the p95 latency of every curve against offered load to
+docs/images/load-ladder-<date>.png, linked from it. A test that did not
+report (deselected, or failed before its verdict) keeps its row, marked as
+not measured in this run, so a run never looks more complete than it was.
+The detailed rows stay in each area's own section.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,28 +57,42 @@ STARTED = datetime.now(UTC)
 LOAD_AT_START = machine()
 
 
-def add(test_id: str, *, result: str, target: str, met: str) -> None:
-    """Record the verdict of ``test_id`` (one of :data:`TESTS`) for this run."""
+def add(
+    test_id: str,
+    *,
+    result: str,
+    target: str,
+    met: str,
+    curves: dict[str, list[tuple[float, float]]] | None = None,
+    target_load: float = 1.0,
+) -> None:
+    """Record the verdict of ``test_id`` (one of :data:`TESTS`) for this run.
+
+    ``curves`` are latency curves for the chart, by name: (offered load, p95
+    ms) per step, in the unit of ``target_load`` (the load the target names).
+    """
     assert test_id in TESTS, test_id
     ROWS[test_id] = Row(result=result, target=target, met=met)
+    for name, points in (curves or {}).items():
+        CURVES[name] = [(load / target_load, p95) for load, p95 in points]
 
 
-def curve(name: str, points: list[tuple[float, float]], *, target_load: float) -> None:
-    """Keep a latency curve: ``points`` are (offered load, p95 ms), in the unit of ``target_load``."""
-    CURVES[name] = [(load / target_load, p95) for load, p95 in points]
+def write(exit_status: int, arguments: Sequence[str] = ()) -> None:
+    """Append this run's table (and chart) to docs/benchmarks.md, if any ladder test reported.
 
-
-def write(exit_status: int) -> None:
-    """Append this run's table (and chart) to docs/benchmarks.md, if any ladder test reported."""
+    ``arguments`` are pytest's command-line arguments, shown with the knobs set.
+    """
     if not ROWS:
         return
     stamp = STARTED.strftime("%Y-%m-%d %H:%M")
-    knobs = " ".join(f"{knob}={os.environ[knob]}" for knob in KNOBS if os.environ.get(knob))
+    knobs = [f"{knob}={os.environ[knob]}" for knob in KNOBS if os.environ.get(knob)]
+    command = " ".join([*knobs, ".venv/bin/python -m pytest", shlex.join(arguments)])
     lines = [
         f"### Run of {stamp} UTC",
         "",
         f"{LOAD_AT_START} when it began; pytest exit status {exit_status} (0: every benchmark "
-        f"passed its correctness assertions); command: `{(knobs + ' ') if knobs else ''}make bench`.",
+        f"passed its correctness assertions); command: `{command}` (`make bench` runs "
+        "`pytest tests/benchmarks -p no:randomly -s`).",
         "",
         "| Test | What | Result | Target | Met |",
         "|---|---|---|---|---|",

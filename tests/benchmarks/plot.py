@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 PALETTE = ("#1d70b8", "#d4351c", "#00703c", "#6f72af", "#f47738", "#505a5f")
 
@@ -35,26 +35,15 @@ def _nice_step(span: float, ticks: int = 6) -> float:
     return 10 * power
 
 
-class Canvas(Protocol):
-    def line(
-        self, points: Sequence[tuple[float, float]], color: str, width: int = 1, dash: str = ""
-    ) -> None: ...
-    def rect(
-        self, x: float, y: float, w: float, h: float, *, fill: str = "", stroke: str = ""
-    ) -> None: ...
-    def circle(self, x: float, y: float, r: float, fill: str) -> None: ...
-    def text(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        *,
-        anchor: str = "start",
-        size: int = 12,
-        bold: bool = False,
-        rotate: bool = False,
-    ) -> None: ...
-    def save(self, path: Path) -> None: ...
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float  # the baseline, as in SVG
+    text: str
+    anchor: str = "start"  # start, middle or end
+    size: int = 12
+    bold: bool = False
+    rotate: bool = False  # read upwards (a y-axis label)
 
 
 class SvgCanvas:
@@ -86,27 +75,17 @@ class SvgCanvas:
     def circle(self, x: float, y: float, r: float, fill: str) -> None:
         self.out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}"/>')
 
-    def text(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        *,
-        anchor: str = "start",
-        size: int = 12,
-        bold: bool = False,
-        rotate: bool = False,
-    ) -> None:
-        style = (f' font-size="{size}"' if size != 12 else "") + (
-            ' font-weight="bold"' if bold else ""
+    def text(self, label: Label) -> None:
+        style = (f' font-size="{label.size}"' if label.size != 12 else "") + (
+            ' font-weight="bold"' if label.bold else ""
         )
         where = (
-            f'transform="translate({x:.1f} {y:.1f}) rotate(-90)"'
-            if rotate
-            else f'x="{x:.1f}" y="{y:.1f}"'
+            f'transform="translate({label.x:.1f} {label.y:.1f}) rotate(-90)"'
+            if label.rotate
+            else f'x="{label.x:.1f}" y="{label.y:.1f}"'
         )
-        anchored = f' text-anchor="{anchor}"' if anchor != "start" else ""
-        self.out.append(f"<text {where}{anchored}{style}>{escape(text)}</text>")
+        anchored = f' text-anchor="{label.anchor}"' if label.anchor != "start" else ""
+        self.out.append(f"<text {where}{anchored}{style}>{escape(label.text)}</text>")
 
     def save(self, path: Path) -> None:
         path.write_text("\n".join([*self.out, "</svg>"]) + "\n", encoding="utf-8")
@@ -163,29 +142,23 @@ class PngCanvas:
     def circle(self, x: float, y: float, r: float, fill: str) -> None:
         self.draw.ellipse([x - r, y - r, x + r, y + r], fill=fill)
 
-    def text(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        *,
-        anchor: str = "start",
-        size: int = 12,
-        bold: bool = False,
-        rotate: bool = False,
-    ) -> None:
+    def text(self, label: Label) -> None:
         from PIL import Image, ImageDraw
 
-        font = self.font(size, bold)
-        horizontal = {"start": "l", "middle": "m", "end": "r"}[anchor]
-        if not rotate:
-            self.draw.text((x, y), text, fill="#0b0c0c", font=font, anchor=horizontal + "s")
+        font = self.font(label.size, label.bold)
+        if not label.rotate:
+            horizontal = {"start": "l", "middle": "m", "end": "r"}[label.anchor]
+            self.draw.text(
+                (label.x, label.y), label.text, fill="#0b0c0c", font=font, anchor=horizontal + "s"
+            )
             return
-        left, top, right, bottom = self.draw.textbbox((0, 0), text, font=font)
-        label = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
-        ImageDraw.Draw(label).text((-left, -top), text, fill="#0b0c0c", font=font)
-        label = label.rotate(90, expand=True)
-        self.image.paste(label, (int(x - label.width), int(y - label.height / 2)), label)
+        left, top, right, bottom = self.draw.textbbox((0, 0), label.text, font=font)
+        image = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
+        ImageDraw.Draw(image).text((-left, -top), label.text, fill="#0b0c0c", font=font)
+        image = image.rotate(90, expand=True)
+        self.image.paste(
+            image, (int(label.x - image.width), int(label.y - image.height / 2)), image
+        )
 
     def save(self, path: Path) -> None:
         self.image.save(path, optimize=True)
@@ -218,16 +191,18 @@ def line_chart(
         span = math.log10(y_hi) - math.log10(y_lo)
         return top + plot_h * (1 - (math.log10(y) - math.log10(y_lo)) / span)
 
-    canvas: Canvas = (PngCanvas if path.suffix == ".png" else SvgCanvas)(width, height, title)
+    canvas: SvgCanvas | PngCanvas = (PngCanvas if path.suffix == ".png" else SvgCanvas)(
+        width, height, title
+    )
     canvas.rect(0, 0, width, height, fill="#ffffff")
-    canvas.text(left, 22, title, size=15, bold=True)
+    canvas.text(Label(left, 22, title, size=15, bold=True))
     step = _nice_step(x_max)
     tick = 0.0
     while tick <= x_max:
         x = sx(tick)
         canvas.line([(x, top), (x, top + plot_h)], "#e5e5e5")
         canvas.text(
-            x, top + plot_h + 16, f"{tick:,.0f}" if step >= 1 else f"{tick:g}", anchor="middle"
+            Label(x, top + plot_h + 16, f"{tick:,.0f}" if step >= 1 else f"{tick:g}", "middle")
         )
         tick += step
     decade = y_lo
@@ -238,11 +213,11 @@ def line_chart(
                 break
             y = sy(value)
             canvas.line([(left, y), (left + plot_w, y)], "#cccccc" if mult == 1 else "#f0f0f0")
-            canvas.text(left - 6, y + 4, f"{value:g}", anchor="end")
+            canvas.text(Label(left - 6, y + 4, f"{value:g}", "end"))
         decade *= 10
     canvas.rect(left, top, plot_w, plot_h, stroke="#0b0c0c")
-    canvas.text(left + plot_w / 2, height - 18, x_label, anchor="middle")
-    canvas.text(18, top + plot_h / 2, y_label, anchor="middle", rotate=True)
+    canvas.text(Label(left + plot_w / 2, height - 18, x_label, "middle"))
+    canvas.text(Label(18, top + plot_h / 2, y_label, "middle", rotate=True))
     for index, s in enumerate(series):
         shown = sorted((x, y) for x, y in s.points if y > 0 and math.isfinite(y))
         if shown:
@@ -252,7 +227,7 @@ def line_chart(
         ly = top + 10 + index * 20
         lx = left + plot_w + 14
         canvas.line([(lx, ly), (lx + 24, ly)], s.color, 2, s.dash)
-        canvas.text(lx + 30, ly + 4, s.name)
+        canvas.text(Label(lx + 30, ly + 4, s.name))
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(path)
     return path
