@@ -91,6 +91,13 @@ class SvgCanvas:
         path.write_text("\n".join([*self.out, "</svg>"]) + "\n", encoding="utf-8")
 
 
+# DejaVu, else Liberation (scripts/install-system-deps.sh installs it), else Pillow's own.
+FONTS = {
+    False: ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"),
+    True: ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"),
+}
+
+
 class PngCanvas:
     """The same drawing on a Pillow image (SVG baselines: ``y`` is the foot of the text)."""
 
@@ -105,11 +112,14 @@ class PngCanvas:
         from PIL import ImageFont
 
         if (size, bold) not in self.fonts:
-            name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-            try:
-                self.fonts[size, bold] = ImageFont.truetype(name, size)
-            except OSError:
-                self.fonts[size, bold] = ImageFont.load_default()
+            for file in FONTS[bold]:
+                try:
+                    self.fonts[size, bold] = ImageFont.truetype(file, size)
+                    break
+                except OSError:
+                    continue
+            else:
+                self.fonts[size, bold] = ImageFont.load_default(size)
         return self.fonts[size, bold]
 
     def line(
