@@ -103,6 +103,15 @@ def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
+def client_command(command: list[str]) -> list[str]:
+    """Pin a load generator to the client core and give it the benchmark's priority."""
+    if CLIENT_CPU and shutil.which("taskset"):
+        command = ["taskset", "-c", CLIENT_CPU, *command]
+    if NICE is not None:
+        command = ["nice", "-n", str(NICE), *command]
+    return command
+
+
 class LoadGen:
     """The load generator subprocess; its JSON lines arrive on a queue."""
 
@@ -118,12 +127,8 @@ class LoadGen:
             ",".join(urls),
             *extra,
         ]
-        if CLIENT_CPU and shutil.which("taskset"):
-            command = ["taskset", "-c", CLIENT_CPU, *command]
-        if NICE is not None:
-            command = ["nice", "-n", str(NICE), *command]
         self.process = subprocess.Popen(
-            command,
+            client_command(command),
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -43,7 +43,6 @@ import io
 import json
 import os
 import resource
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -59,12 +58,12 @@ from tests.benchmarks import ladder
 from tests.benchmarks.loadgen import percentile
 from tests.benchmarks.record import record_row
 from tests.benchmarks.test_conference_bench import (
-    CLIENT_CPU,
     NICE,
     PER_ROOM,
     SERVER_CPU,
     LoadGen,
     Stack,
+    client_command,
     describe_step,
     log,
     run_steps,
@@ -179,15 +178,6 @@ def page_server(
         yield server
     finally:
         server.stop()
-
-
-def client_command(command: list[str]) -> list[str]:
-    """Pin a load generator to the client core and give it the benchmark's priority."""
-    if CLIENT_CPU and shutil.which("taskset"):
-        command = ["taskset", "-c", CLIENT_CPU, *command]
-    if NICE is not None:
-        command = ["nice", "-n", str(NICE), *command]
-    return command
 
 
 def children_cpu() -> float:
