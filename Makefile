@@ -112,8 +112,8 @@ test: lint check audit pytest test-scaleout
 # table in docs/benchmarks.md with its chart in docs/images/. Shorter or longer
 # runs through the environment: BENCH_SECONDS (ladder step, default 15),
 # BENCH_HOLD_SECONDS (A1, 60), BENCH_PAGE_SECONDS (A4, 10 per form and server),
-# BENCH_MIXED_SECONDS (A5, 20), BENCH_FANOUT_RATES, BENCH_VOTE_RATES. About 25
-# minutes in all on a quiet machine.
+# BENCH_MIXED_SECONDS (A5, 20), BENCH_FANOUT_RATES, BENCH_VOTE_RATES. About 25-30
+# minutes in all on a quiet machine (an estimate from the parts; not yet timed whole).
 bench: system-deps setup
 	$(PY) -m pytest tests/benchmarks -p no:randomly -s $(PYTEST_ARGS)
 
