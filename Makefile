@@ -19,11 +19,11 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every check and test (what CI runs)"
-	@echo "make bench  run the benchmarks and record them in docs/benchmarks.md"
+	@echo "make bench  run the benchmarks and the load ladder; record them in docs/benchmarks.md"
 	@echo "make audit  pip-audit the pinned dependencies and bandit the code"
 	@echo "make fuzz   fuzz the WebSocket frame parser for FUZZ_SECONDS (default 300)"
 	@echo "make chaos  the fault tests: restarts, page publishing, Redis loss, PostgreSQL stall"
-	@echo "make prod-up / prod-down   PostgreSQL + Redis + ASGI workers behind nginx"
+	@echo "make prod-up / prod-down   PostgreSQL + Redis + ASGI and WSGI workers behind nginx"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else 1)' || { \
@@ -109,6 +109,14 @@ chaos: system-deps $(VENV)/.installed
 test: lint check audit pytest test-scaleout
 	@echo "All checks and tests passed."
 
+# Every benchmark under tests/benchmarks, the load ladder among them (A1 held
+# sockets, A2 fan-out against stock Channels, A3 votes, A4 pages ASGI against
+# WSGI, A5 mixed, A7 scale-out): each area's rows, then one dated "Load ladder"
+# table in docs/benchmarks.md with its chart in docs/images/. Shorter or longer
+# runs through the environment: BENCH_SECONDS (ladder step, default 15),
+# BENCH_HOLD_SECONDS (A1, 60), BENCH_PAGE_SECONDS (A4, 10 per form and server),
+# BENCH_MIXED_SECONDS (A5, 20), BENCH_FANOUT_RATES, BENCH_VOTE_RATES. About 25-30
+# minutes in all on a quiet machine (an estimate from the parts; not yet timed whole).
 bench: system-deps setup
 	$(PY) -m pytest tests/benchmarks -p no:randomly -s $(PYTEST_ARGS)
 

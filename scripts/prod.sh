@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # The production topology on one machine: PostgreSQL and Redis (private
-# instances from scripts/services.sh), several uvicorn ASGI workers (each
-# supervised by gunicorn, which restarts it if it dies), and
-# nginx in front routing pages, WebSockets and static files.
+# instances from scripts/services.sh), several uvicorn ASGI workers for the
+# WebSockets (each supervised by gunicorn, which restarts it if it dies),
+# gunicorn sync workers (WSGI) for the pages, and nginx in front: /ws/ and
+# anonymous guidance pages (answered by the page cache front of config.asgi)
+# to the ASGI workers, every other page to WSGI, static files itself. The
+# split follows the page benchmarks (docs/benchmarks.md, "Pages").
 #
 #   scripts/prod.sh up     # start everything; prints the URL
 #   scripts/prod.sh down   # stop everything
 #   scripts/prod.sh status
 #
-# Settings: THRESHOLD_WORKERS (default 2), THRESHOLD_PROD_PORT (default 8080),
-# THRESHOLD_WORKER_BASE_PORT (default 8101), THRESHOLD_PROD_SEED=1 to load
+# Settings: THRESHOLD_WORKERS (ASGI worker processes, default 2),
+# THRESHOLD_PAGE_WORKERS (WSGI sync workers, default 2), THRESHOLD_PROD_PORT
+# (default 8080), THRESHOLD_WORKER_BASE_PORT (default 8101; the ASGI workers
+# take it and the ports after it), THRESHOLD_PAGE_PORT (default the base port
+# minus one, for the WSGI page server), THRESHOLD_PROD_SEED=1 to load
 # the demo data. The recipe serves plain HTTP on loopback; in a real
 # deployment TLS terminates at the proxy and DJANGO_SECURE_COOKIES stays on.
 set -euo pipefail
@@ -20,6 +26,8 @@ PROD=${THRESHOLD_PROD_DIR:-$ROOT/var/prod}
 WORKERS=${THRESHOLD_WORKERS:-2}
 PORT=${THRESHOLD_PROD_PORT:-8080}
 BASE_PORT=${THRESHOLD_WORKER_BASE_PORT:-8101}
+PAGE_WORKERS=${THRESHOLD_PAGE_WORKERS:-2}
+PAGE_PORT=${THRESHOLD_PAGE_PORT:-$((BASE_PORT - 1))}
 PY=${PY:-$ROOT/.venv/bin/python}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -56,19 +64,27 @@ write_nginx_conf() {
     echo "  fastcgi_temp_path $PROD/nginx-temp/fastcgi; uwsgi_temp_path $PROD/nginx-temp/uwsgi; scgi_temp_path $PROD/nginx-temp/scgi;"
     echo "  client_max_body_size 10m;"
     echo "  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }"
-    echo "  upstream threshold { least_conn;"
+    # Anonymous guidance reads (GET, no session or messages cookie, no query
+    # string) go to the ASGI workers, whose page cache answers them on the
+    # event loop; anything else on /guidance/ is a page like the others.
+    echo "  map \"\$request_method:\$cookie_sessionid\$cookie_messages\$args\" \$guidance_upstream {"
+    echo "    default threshold_pages; \"GET:\" threshold_asgi; \"HEAD:\" threshold_asgi; }"
+    echo "  upstream threshold_asgi { least_conn;"
     for i in $(seq 0 $((WORKERS - 1))); do echo "    server 127.0.0.1:$((BASE_PORT + i)) max_fails=1 fail_timeout=2s;"; done
     echo "    keepalive 32; }"
+    # Sync workers close every connection: no keepalive pool towards them.
+    echo "  upstream threshold_pages { server 127.0.0.1:$PAGE_PORT; }"
+    local proxied="proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto \$scheme;"
     echo "  server {"
     echo "    listen 127.0.0.1:$PORT;"
     echo "    location /static/ { alias $PROD/static/; add_header Cache-Control \"public, max-age=31536000, immutable\"; gzip_static on; }"
-    echo "    location /ws/ { proxy_pass http://threshold; proxy_http_version 1.1;"
+    echo "    location /ws/ { proxy_pass http://threshold_asgi; proxy_http_version 1.1;"
     echo "      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection \$connection_upgrade;"
-    echo "      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
-    echo "      proxy_set_header X-Forwarded-Proto \$scheme; proxy_read_timeout 3600s; }"
-    echo "    location / { proxy_pass http://threshold; proxy_http_version 1.1; proxy_set_header Connection \"\";"
-    echo "      proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
-    echo "      proxy_set_header X-Forwarded-Proto \$scheme; proxy_next_upstream error timeout; }"
+    echo "      $proxied proxy_read_timeout 3600s; }"
+    echo "    location /guidance/ { proxy_pass http://\$guidance_upstream; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+    echo "      $proxied proxy_next_upstream error timeout; }"
+    echo "    location / { proxy_pass http://threshold_pages; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+    echo "      $proxied proxy_next_upstream error timeout; }"
     echo "  }"
     echo "}"
   } > "$PROD/nginx.conf"
@@ -100,7 +116,16 @@ up() {
       --backlog 4096 --graceful-timeout 10 --no-control-socket \
       --pid "$PROD/worker-$port.pid" --daemon --error-logfile "$PROD/worker-$port.log"
   done
+  # The pages: gunicorn sync workers (WSGI), forked from a preloaded master.
+  if ! { [ -f "$PROD/worker-pages.pid" ] && kill -0 "$(cat "$PROD/worker-pages.pid")" 2>/dev/null; }; then
+    "$PY" -m gunicorn config.wsgi:application --preload --workers "$PAGE_WORKERS" \
+      --worker-class sync --bind "127.0.0.1:$PAGE_PORT" --backlog 4096 --timeout 30 \
+      --graceful-timeout 10 --no-control-socket \
+      --pid "$PROD/worker-pages.pid" --daemon --error-logfile "$PROD/worker-pages.log"
+  fi
+  # A health check per process: each ASGI worker, then the page server.
   for i in $(seq 0 $((WORKERS - 1))); do wait_for "http://127.0.0.1:$((BASE_PORT + i))/healthz/"; done
+  wait_for "http://127.0.0.1:$PAGE_PORT/healthz/"
   write_nginx_conf
   if [ -f "$PROD/nginx.pid" ] && kill -0 "$(cat "$PROD/nginx.pid")" 2>/dev/null; then
     "$NGINX" -c "$PROD/nginx.conf" -p "$PROD" -s reload
@@ -108,7 +133,7 @@ up() {
     "$NGINX" -c "$PROD/nginx.conf" -p "$PROD"
   fi
   wait_for "http://127.0.0.1:$PORT/healthz/"
-  echo "Threshold (production mode, $WORKERS workers) on http://127.0.0.1:$PORT/"
+  echo "Threshold (production mode, $WORKERS ASGI workers, $PAGE_WORKERS WSGI page workers) on http://127.0.0.1:$PORT/"
 }
 
 down() {

@@ -1,8 +1,9 @@
-"""A hand-written SVG line chart (matplotlib is not a dependency).
+"""A hand-drawn line chart, as SVG or PNG (matplotlib is not a dependency).
 
 ``line_chart`` draws a few series of (x, y) points as polylines on linear x
-and logarithmic y axes, with ticks, a legend and a title, in plain SVG that
-browsers and GitHub render as it is.
+and logarithmic y axes, with ticks, a legend and a title: in plain SVG that
+browsers and GitHub render as it is, or, for a path ending in ``.png``, as a
+PNG drawn with Pillow (which Wagtail already needs).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 PALETTE = ("#1d70b8", "#d4351c", "#00703c", "#6f72af", "#f47738", "#505a5f")
 
@@ -33,6 +35,145 @@ def _nice_step(span: float, ticks: int = 6) -> float:
     return 10 * power
 
 
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float  # the baseline, as in SVG
+    text: str
+    anchor: str = "start"  # start, middle or end
+    size: int = 12
+    bold: bool = False
+    rotate: bool = False  # read upwards (a y-axis label)
+
+
+class SvgCanvas:
+    def __init__(self, width: int, height: int, title: str) -> None:
+        self.out = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+            f"<title>{escape(title)}</title>",
+        ]
+
+    def line(
+        self, points: Sequence[tuple[float, float]], color: str, width: int = 1, dash: str = ""
+    ) -> None:
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        self.out.append(
+            f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="{width}"{dashed}/>'
+        )
+
+    def rect(
+        self, x: float, y: float, w: float, h: float, *, fill: str = "", stroke: str = ""
+    ) -> None:
+        self.out.append(
+            f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill or "none"}"'
+            + (f' stroke="{stroke}"' if stroke else "")
+            + "/>"
+        )
+
+    def circle(self, x: float, y: float, r: float, fill: str) -> None:
+        self.out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}"/>')
+
+    def text(self, label: Label) -> None:
+        style = (f' font-size="{label.size}"' if label.size != 12 else "") + (
+            ' font-weight="bold"' if label.bold else ""
+        )
+        where = (
+            f'transform="translate({label.x:.1f} {label.y:.1f}) rotate(-90)"'
+            if label.rotate
+            else f'x="{label.x:.1f}" y="{label.y:.1f}"'
+        )
+        anchored = f' text-anchor="{label.anchor}"' if label.anchor != "start" else ""
+        self.out.append(f"<text {where}{anchored}{style}>{escape(label.text)}</text>")
+
+    def save(self, path: Path) -> None:
+        path.write_text("\n".join([*self.out, "</svg>"]) + "\n", encoding="utf-8")
+
+
+# DejaVu, else Liberation (scripts/install-system-deps.sh installs it), else Pillow's own.
+FONTS = {
+    False: ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"),
+    True: ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"),
+}
+
+
+class PngCanvas:
+    """The same drawing on a Pillow image (SVG baselines: ``y`` is the foot of the text)."""
+
+    def __init__(self, width: int, height: int, title: str) -> None:
+        from PIL import Image, ImageDraw
+
+        self.image = Image.new("RGB", (width, height), "#ffffff")
+        self.draw = ImageDraw.Draw(self.image)
+        self.fonts: dict[tuple[int, bool], Any] = {}
+
+    def font(self, size: int, bold: bool) -> Any:
+        from PIL import ImageFont
+
+        if (size, bold) not in self.fonts:
+            for file in FONTS[bold]:
+                try:
+                    self.fonts[size, bold] = ImageFont.truetype(file, size)
+                    break
+                except OSError:
+                    continue
+            else:
+                self.fonts[size, bold] = ImageFont.load_default(size)
+        return self.fonts[size, bold]
+
+    def line(
+        self, points: Sequence[tuple[float, float]], color: str, width: int = 1, dash: str = ""
+    ) -> None:
+        if not dash:
+            self.draw.line(list(points), fill=color, width=width)
+            return
+        on, off = (float(n) for n in dash.split()[:2])
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            length = math.hypot(x2 - x1, y2 - y1)
+            at = 0.0
+            while at < length:
+                end = min(at + on, length)
+                self.draw.line(
+                    [
+                        (x1 + (x2 - x1) * at / length, y1 + (y2 - y1) * at / length),
+                        (x1 + (x2 - x1) * end / length, y1 + (y2 - y1) * end / length),
+                    ],
+                    fill=color,
+                    width=width,
+                )
+                at = end + off
+
+    def rect(
+        self, x: float, y: float, w: float, h: float, *, fill: str = "", stroke: str = ""
+    ) -> None:
+        self.draw.rectangle([x, y, x + w, y + h], fill=fill or None, outline=stroke or None)
+
+    def circle(self, x: float, y: float, r: float, fill: str) -> None:
+        self.draw.ellipse([x - r, y - r, x + r, y + r], fill=fill)
+
+    def text(self, label: Label) -> None:
+        from PIL import Image, ImageDraw
+
+        font = self.font(label.size, label.bold)
+        if not label.rotate:
+            horizontal = {"start": "l", "middle": "m", "end": "r"}[label.anchor]
+            self.draw.text(
+                (label.x, label.y), label.text, fill="#0b0c0c", font=font, anchor=horizontal + "s"
+            )
+            return
+        left, top, right, bottom = self.draw.textbbox((0, 0), label.text, font=font)
+        image = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
+        ImageDraw.Draw(image).text((-left, -top), label.text, fill="#0b0c0c", font=font)
+        image = image.rotate(90, expand=True)
+        self.image.paste(
+            image, (int(label.x - image.width), int(label.y - image.height / 2)), image
+        )
+
+    def save(self, path: Path) -> None:
+        self.image.save(path, optimize=True)
+
+
 def line_chart(
     path: Path,
     series: Sequence[Series],
@@ -43,7 +184,7 @@ def line_chart(
     width: int = 1060,
     height: int = 440,
 ) -> Path:
-    """Write ``series`` as an SVG chart to ``path`` and return it."""
+    """Draw ``series`` to ``path`` (SVG, or PNG if it ends in ``.png``) and return it."""
     points = [p for s in series for p in s.points if p[1] > 0 and math.isfinite(p[1])]
     left, right, top, bottom = 70, 420, 40, 60
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -60,22 +201,18 @@ def line_chart(
         span = math.log10(y_hi) - math.log10(y_lo)
         return top + plot_h * (1 - (math.log10(y) - math.log10(y_lo)) / span)
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title>",
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" font-size="15" font-weight="bold">{escape(title)}</text>',
-    ]
+    canvas: SvgCanvas | PngCanvas = (PngCanvas if path.suffix == ".png" else SvgCanvas)(
+        width, height, title
+    )
+    canvas.rect(0, 0, width, height, fill="#ffffff")
+    canvas.text(Label(left, 22, title, size=15, bold=True))
     step = _nice_step(x_max)
     tick = 0.0
     while tick <= x_max:
         x = sx(tick)
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#e5e5e5"/>'
-        )
-        out.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{tick:,.0f}</text>'
+        canvas.line([(x, top), (x, top + plot_h)], "#e5e5e5")
+        canvas.text(
+            Label(x, top + plot_h + 16, f"{tick:,.0f}" if step >= 1 else f"{tick:g}", "middle")
         )
         tick += step
     decade = y_lo
@@ -85,43 +222,22 @@ def line_chart(
             if value > y_hi * 1.0001:
                 break
             y = sy(value)
-            out.append(
-                f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                f'stroke="{"#cccccc" if mult == 1 else "#f0f0f0"}"/>'
-            )
-            out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
+            canvas.line([(left, y), (left + plot_w, y)], "#cccccc" if mult == 1 else "#f0f0f0")
+            canvas.text(Label(left - 6, y + 4, f"{value:g}", "end"))
         decade *= 10
-    out.append(
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#0b0c0c"/>'
-    )
-    out.append(
-        f'<text x="{left + plot_w / 2}" y="{height - 18}" text-anchor="middle">{escape(x_label)}</text>'
-    )
-    out.append(
-        f'<text transform="translate(18 {top + plot_h / 2}) rotate(-90)" '
-        f'text-anchor="middle">{escape(y_label)}</text>'
-    )
+    canvas.rect(left, top, plot_w, plot_h, stroke="#0b0c0c")
+    canvas.text(Label(left + plot_w / 2, height - 18, x_label, "middle"))
+    canvas.text(Label(18, top + plot_h / 2, y_label, "middle", rotate=True))
     for index, s in enumerate(series):
         shown = sorted((x, y) for x, y in s.points if y > 0 and math.isfinite(y))
         if shown:
-            coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in shown)
-            dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-            out.append(
-                f'<polyline points="{coords}" fill="none" stroke="{s.color}" stroke-width="2"{dash}/>'
-            )
-            out.extend(
-                f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{s.color}"/>'
-                for x, y in shown
-            )
+            canvas.line([(sx(x), sy(y)) for x, y in shown], s.color, 2, s.dash)
+            for x, y in shown:
+                canvas.circle(sx(x), sy(y), 3, s.color)
         ly = top + 10 + index * 20
         lx = left + plot_w + 14
-        dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        out.append(
-            f'<line x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}" stroke="{s.color}" '
-            f'stroke-width="2"{dash}/>'
-        )
-        out.append(f'<text x="{lx + 30}" y="{ly + 4}">{escape(s.name)}</text>')
-    out.append("</svg>")
+        canvas.line([(lx, ly), (lx + 24, ly)], s.color, 2, s.dash)
+        canvas.text(Label(lx + 30, ly + 4, s.name))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    canvas.save(path)
     return path

@@ -9,6 +9,7 @@ other section as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,21 +49,38 @@ def record_row(
 ) -> str:
     """Append one row to ``section``'s table in ``path``; return the row."""
     stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M")
-    cells = [stamp, benchmark, result, target, met, machine(), f"`{command}`"]
-    row = "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |\n"
+    row = table_row([stamp, benchmark, result, target, met, machine(), f"`{command}`"])
+
+    def add_row(body: str) -> str:
+        if HEADER not in body:
+            body = body.rstrip("\n") + "\n\n" + HEADER
+        return body.rstrip("\n") + "\n" + row
+
+    _edit_section(section, add_row, path)
+    return row
+
+
+def table_row(cells: list[str]) -> str:
+    """One Markdown table row; pipes and line breaks in cells are escaped."""
+    return "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |\n"
+
+
+def record_block(section: str, block: str, *, path: Path = DOC) -> None:
+    """Append ``block`` (e.g. a dated sub-heading and its table) at the end of ``section``."""
+    _edit_section(section, lambda body: body.rstrip("\n") + "\n\n" + block.strip("\n") + "\n", path)
+
+
+def _edit_section(section: str, change: Callable[[str], str], path: Path) -> None:
+    """Rewrite the body of ``## section`` with ``change``, creating the section if needed."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     heading = f"## {section}\n"
     if heading not in text:
-        text = text.rstrip("\n") + f"\n\n{heading}\n{INTRO.get(section, '')}\n{HEADER}"
+        text = text.rstrip("\n") + f"\n\n{heading}\n{INTRO.get(section, '')}"
     start = text.index(heading) + len(heading)
     following = text.find("\n## ", start)
     end = len(text) if following == -1 else following + 1
-    body = text[start:end]
-    if HEADER not in body:
-        body = body.rstrip("\n") + "\n\n" + HEADER
-    body = body.rstrip("\n") + "\n" + row
+    body = change(text[start:end])
     if following != -1:
         body += "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text[:start] + body + text[end:], encoding="utf-8")
-    return row

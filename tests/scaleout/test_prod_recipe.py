@@ -1,4 +1,4 @@
-"""The one-machine production recipe: nginx, two uvicorn workers, PostgreSQL, Redis.
+"""The one-machine production recipe: nginx, two uvicorn workers, WSGI page workers, PostgreSQL, Redis.
 
 Starts ``scripts/prod.sh up`` on spare ports, signs in through the proxy,
 opens a WebSocket through it, and shuts everything down again.
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.scaleout
 ROOT = Path(__file__).resolve().parents[2]
 PORT = 18080
 BASE_PORT = 18101
+PAGE_PORT = BASE_PORT - 1  # the WSGI page server (scripts/prod.sh's default)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +53,22 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_health_through_the_proxy_and_each_worker(prod: str) -> None:
     assert httpx.get(f"{prod}/healthz/").json() == {"database": "ok", "channel_layer": "ok"}
-    for port in (BASE_PORT, BASE_PORT + 1):
+    for port in (BASE_PORT, BASE_PORT + 1, PAGE_PORT):
         assert httpx.get(f"http://127.0.0.1:{port}/healthz/").status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{PAGE_PORT}/healthz/").headers["Server"] == "gunicorn"
+
+
+def test_guidance_pages_through_either_server(prod: str) -> None:
+    # Anonymous reads go to the ASGI workers' page cache, others to WSGI:
+    # both must serve the same page.
+    path = "/guidance/procedures-summary/"
+    anonymous = httpx.get(prod + path)
+    fresh = httpx.get(prod + path, params={"from": "test"})
+    assert anonymous.status_code == fresh.status_code == 200
+    assert (
+        "Content-Security-Policy" in anonymous.headers
+        and "Content-Security-Policy" in fresh.headers
+    )
 
 
 def test_pages_and_hashed_static_files_are_served(prod: str) -> None:

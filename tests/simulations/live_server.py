@@ -207,6 +207,10 @@ class Server:
     # Run as production does: one uvicorn worker under a gunicorn master that
     # has the app loaded and forks a new worker if it dies (config/workers.py).
     supervised: bool = False
+    # Under the supervisor: how many workers, and of which class ("sync" with
+    # ``config.wsgi:application`` serves pages as a WSGI server).
+    workers: int = 1
+    worker_class: str = "config.workers.ThresholdWorker"
     process: subprocess.Popen[bytes] | None = None
     started: list[float] = field(default_factory=list)
 
@@ -241,9 +245,9 @@ class Server:
                 self.app,
                 "--preload",
                 "--workers",
-                "1",
+                str(self.workers),
                 "--worker-class",
-                "config.workers.ThresholdWorker",
+                self.worker_class,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--backlog",
@@ -304,13 +308,13 @@ class Server:
     def kill(self) -> None:
         """SIGKILL the server (a crash: no graceful shutdown) and reap it."""
         if self.process is not None and self.process.poll() is None:
-            worker = None
+            workers: list[int] = []
             if self.supervised:
-                with contextlib.suppress(OSError, RuntimeError):
-                    worker = self.worker_pid
+                with contextlib.suppress(OSError):
+                    workers = self.worker_pids
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
-            if worker is not None:  # its worker would otherwise live on
+            for worker in workers:  # its workers would otherwise live on
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker, signal.SIGKILL)
 
@@ -322,11 +326,22 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    @property
+    def worker_pids(self) -> list[int]:
+        """Every process serving requests (all the supervisor's workers)."""
+        if not self.supervised:
+            return [self.pid]
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return [int(child) for child in children]
+
     def cpu_seconds(self) -> float:
-        """Return the user+system CPU seconds the running server has used."""
-        fields = Path(f"/proc/{self.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        """Return the user+system CPU seconds the running server's workers have used."""
         ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
+        total = 0
+        for pid in self.worker_pids if self.workers > 1 else [self.worker_pid]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
 
     def run_queue_seconds(self) -> float:
         """Return the seconds the server spent runnable but waiting for a CPU."""
