@@ -119,15 +119,20 @@ def test_a_batch_the_database_refuses_for_a_lock_is_not_retried_command_by_comma
     assert Room.objects.get(pk=a.pk).seq == a.seq and Room.objects.get(pk=b.pk).seq == b.seq
 
 
+async def pause_resume_twice(*rooms: Room) -> list[services.CommandRequest]:
+    """The trainer's Pause, Resume, Pause, Resume in each room, not yet applied."""
+    return [
+        await sync_to_async(request)(room, "trainer", name)
+        for room in rooms
+        for name in ("Pause", "Resume", "Pause", "Resume")
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_queue_gathers_concurrent_commands_into_few_batches(rooms) -> None:  # type: ignore[no-untyped-def]
     a, b = rooms
     queue = CommandQueue()
-    votes = [
-        await sync_to_async(request)(room, "trainer", name)
-        for room in (a, b)
-        for name in ("Pause", "Resume", "Pause", "Resume")
-    ]
+    votes = await pause_resume_twice(a, b)
     results = await asyncio.gather(*(queue.apply(vote) for vote in votes))
     assert all(result.accepted for result in results)
     # All eight arrived before the writer ran: one transaction for the lot.
@@ -153,11 +158,7 @@ async def test_a_batch_publishes_once_per_room_in_commit_order(rooms, monkeypatc
 
     monkeypatch.setattr(hub, "publish", recording_publish)
     queue = CommandQueue()
-    votes = [
-        await sync_to_async(request)(room, "trainer", name)
-        for room in (a, b)
-        for name in ("Pause", "Resume", "Pause", "Resume")
-    ]
+    votes = await pause_resume_twice(a, b)
     results = await asyncio.gather(*(queue.apply(vote) for vote in votes))
     assert all(result.accepted for result in results)
     assert queue.batches == 1

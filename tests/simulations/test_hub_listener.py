@@ -84,27 +84,20 @@ async def delivered(hub: RecordingHub, url: str, mark: str, timeout: float) -> b
 
 
 async def test_the_listener_subscribes_again_after_redis_restarts(
-    settings: Any, caplog: pytest.LogCaptureFixture
+    private_redis: PrivateRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    redis = PrivateRedis().start()
-    settings.REDIS_URL = redis.url
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis.url]},
-        }
-    }
     hub = RecordingHub()
     socket = Socket()
+    again = None
     try:
         await hub.join(ROOM, socket, seq=0, state=None)  # type: ignore[arg-type]
-        assert await delivered(hub, redis.url, "before", 10), "no delivery even before"
+        assert await delivered(hub, private_redis.url, "before", 10), "no delivery even before"
 
-        redis.stop()
+        private_redis.stop()
         await asyncio.sleep(1)
-        redis = PrivateRedis(port=redis.port).start()
+        again = PrivateRedis(port=private_redis.port).start()
 
-        assert await delivered(hub, redis.url, "after", 20), "the listener stayed down"
+        assert await delivered(hub, again.url, "after", 20), "the listener stayed down"
         assert "listener lost the channel layer" in caplog.text
         # Each subscription caught up with the database: the first, and the
         # one after the restart.
@@ -112,13 +105,19 @@ async def test_the_listener_subscribes_again_after_redis_restarts(
         listener = hub.rooms[ROOM].listener
         assert listener is not None and not listener.done()
     finally:
-        room = hub.rooms.get(ROOM)
-        listener = room.listener if room is not None else None
-        await hub.leave(ROOM, socket)
-        if listener is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
-        redis.stop()
+        await leave(hub, ROOM, socket)
+        if again is not None:
+            again.stop()
+
+
+async def leave(hub: Hub, room_id: int, socket: Any) -> None:
+    """Take ``socket`` out of the room and wait for the room's listener to stop."""
+    room = hub.rooms.get(room_id)
+    listener = room.listener if room is not None else None
+    await hub.leave(room_id, socket)
+    if listener is not None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
 
 
 @pytest.fixture
@@ -156,11 +155,7 @@ async def test_the_health_check_round_trip_is_answered_while_a_room_listens(
         for _ in range(3):  # the listener is waiting again each time
             assert await _channel_round_trip_with_timeout() == "ok"
     finally:
-        listener = hub.rooms[ROOM].listener
-        await hub.leave(ROOM, socket)
-        if listener is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+        await leave(hub, ROOM, socket)
 
 
 def pause_resume(room: Room, count: int) -> services.CommandResult:
@@ -233,11 +228,7 @@ async def test_on_subscribing_the_listener_delivers_what_the_room_committed_mean
         assert inbox.seqs() == list(range(3, room.seq + 1))
         assert hub.rooms[room.pk].seq == room.seq
     finally:
-        listener = hub.rooms[room.pk].listener
-        await hub.leave(room.pk, inbox)
-        if listener is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+        await leave(hub, room.pk, inbox)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -257,7 +248,6 @@ async def test_a_local_batch_after_unreceived_remote_events_delivers_them_first(
     inbox = Inbox()
     try:
         await hub.join(room.pk, inbox, seq=room.seq, state=state)
-        listener = hub.rooms[room.pk].listener
         await asyncio.sleep(0.5)  # subscribed, caught up with nothing
         await sync_to_async(pause_resume)(room, 2)  # "elsewhere": not published
         result = await sync_to_async(pause_resume)(room, 1)
@@ -265,7 +255,4 @@ async def test_a_local_batch_after_unreceived_remote_events_delivers_them_first(
         await hub.publish(room.pk, result.events, result.state)
         assert inbox.seqs() == [room.seq + 1, room.seq + 2, room.seq + 3]
     finally:
-        await hub.leave(room.pk, inbox)
-        if listener is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+        await leave(hub, room.pk, inbox)
