@@ -16,6 +16,7 @@ ACTION_FAMILIES: tuple[tuple[str, str], ...] = (
     ("cms.", "Wagtail admin actions: edits, publishing, workflow steps, user changes"),
     ("competency.", "Views, exports and changes of competency records"),
     ("subject_access.", "Subject-access exports of everything about one person"),
+    ("retention.", "Runs of the retention purge, with what each deleted"),
     ("audit.", "Readings of this log"),
 )
 

@@ -8,6 +8,8 @@ one rule leaves the others done and the command can simply run again.
 What is never deleted here: released competency evidence
 (``assessments.models.Evidence`` refuses it anyway), room scorecards
 (``RoomScore``), certificates, marks, workbook answers and the audit log.
+Each run that deletes (not a dry run) is itself recorded in the audit log as
+``retention.purge``, with the count per record type.
 A conference transcript is a room's ``RoomEvent`` rows and its state
 snapshot; once purged, the room keeps its seats, scores and evidence and
 records when the transcript went (``Room.transcript_purged_at``). The
@@ -33,7 +35,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import SignInThrottle
 from assessments.models import Evidence, EvidenceKind, EvidenceState, XapiStatement
+from audit.services import audit_record
 from simulations.engine.state import Phase
 from simulations.models import Room, RoomEvent
 from simulations.selectors import room_state_cache_clear
@@ -60,7 +64,8 @@ class PurgeLine:
         if self.days is None:
             return f"{self.label}: kept for ever (THRESHOLD_RETENTION[{self.key!r}] is None)"
         extra = f" ({self.detail})" if self.detail else ""
-        return f"{self.label}, older than {self.days} days: {self.count}{extra}"
+        days = f"{self.days} day" if self.days == 1 else f"{self.days} days"
+        return f"{self.label}, older than {days}: {self.count}{extra}"
 
 
 @dataclass
@@ -171,6 +176,12 @@ def purge_sessions(*, cutoff: datetime, now: datetime, dry_run: bool) -> tuple[i
     return 0, f"{settings.SESSION_ENGINE} cannot be counted"
 
 
+def purge_sign_in_throttles(*, cutoff: datetime, now: datetime, dry_run: bool) -> tuple[int, str]:
+    """Failed sign-in counts whose window began before the cutoff and hold no lockout now."""
+    stale = SignInThrottle.objects.filter(window_started__lt=cutoff).exclude(locked_until__gt=now)
+    return _delete(stale, dry_run=dry_run)
+
+
 Rule = Callable[..., tuple[int, str]]
 
 #: Record type -> (what it is, rule). The order is the order of the report.
@@ -187,6 +198,10 @@ RULES: dict[str, tuple[str, Rule]] = {
     "sent_xapi_statements": ("xAPI statements sent", purge_sent_xapi),
     "unsent_xapi_statements": ("xAPI statements never sent", purge_unsent_xapi),
     "expired_sessions": ("Expired sessions", purge_sessions),
+    "sign_in_throttles": (
+        "Counts of failed sign-ins (per keyed username or address, no lockout running)",
+        purge_sign_in_throttles,
+    ),
 }
 
 
@@ -206,4 +221,9 @@ def purge_expired(*, dry_run: bool = False, now: datetime | None = None) -> Purg
         " (dry run)" if dry_run else "",
         ", ".join(f"{line.key}={line.count}" for line in report.lines),
     )
+    if not dry_run:
+        audit_record(
+            action="retention.purge",
+            details={line.key: line.count for line in report.lines if line.days is not None},
+        )
     return report

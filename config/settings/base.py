@@ -344,6 +344,9 @@ THRESHOLD_RETENTION = {
     "unsent_xapi_statements": env_days("THRESHOLD_RETAIN_UNSENT_XAPI_DAYS", 365),
     # Expired sessions (Django's clearsessions); 0 clears them as soon as they expire.
     "expired_sessions": env_days("THRESHOLD_RETAIN_EXPIRED_SESSIONS_DAYS", 0),
+    # Counts of failed sign-ins (keyed hashes, no names), from the start of
+    # their window; a running lockout is kept until it ends.
+    "sign_in_throttles": env_days("THRESHOLD_RETAIN_SIGN_IN_THROTTLES_DAYS", 1),
 }
 
 # Texts that look like identifiers but are public organisational contacts

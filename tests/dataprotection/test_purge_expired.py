@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import SignInThrottle, ThrottleScope, User
 from assessments.models import Evidence, XapiStatement
+from audit.models import AuditEntry
 from simulations.models import Room, RoomEvent, RoomScore
 from tests.dataprotection.helpers import release_evidence, room_with_transcript
 
@@ -61,7 +62,23 @@ def seeded(demo_people: dict[str, User], citations_resolve: None) -> dict[str, o
     live = SessionStore()
     live["x"] = 1
     live.create()
+    throttles = {
+        name: SignInThrottle.objects.create(
+            scope=ThrottleScope.USERNAME,
+            key=name,
+            failures=5,
+            window_started=now - timedelta(days=days),
+            locked_until=None if locked is None else now + timedelta(minutes=locked),
+        )
+        for name, days, locked in (
+            ("stale", 3, None),
+            ("stale_lock_over", 3, -60),
+            ("stale_still_locked", 3, 10),  # a lockout running: kept until it ends
+            ("today", 0, None),
+        )
+    }
     return {
+        "throttles": throttles,
         "rooms": rooms,
         "evidence": evidence,
         "statements": statements,
@@ -93,7 +110,10 @@ def test_dry_run_reports_and_deletes_nothing(seeded: dict) -> None:  # type: ign
     assert "xAPI statements sent, older than 30 days: 1" in text
     assert "xAPI statements never sent, older than 365 days: 1" in text
     assert "Expired sessions, older than 0 days: 1" in text
+    assert "no lockout running), older than 1 day: 2" in text
     assert "Dry run: nothing was deleted." in text
+    assert SignInThrottle.objects.count() == 4
+    assert not AuditEntry.objects.filter(action="retention.purge").exists()
     assert (RoomEvent.objects.count(), Session.objects.count(), XapiStatement.objects.count()) == (
         events,
         sessions,
@@ -128,6 +148,15 @@ def test_purge_deletes_exactly_the_expired_records(seeded: dict) -> None:  # typ
     assert left == {statements["sent_new"].statement_id, statements["unsent_new"].statement_id}
     assert not Session.objects.filter(session_key=seeded["expired"]).exists()
     assert Session.objects.filter(session_key=seeded["live"]).exists()
+    assert set(SignInThrottle.objects.values_list("key", flat=True)) == {
+        "stale_still_locked",
+        "today",
+    }
+    # The run is in the audit log, with its counts and no actor.
+    (entry,) = AuditEntry.objects.filter(action="retention.purge")
+    assert entry.actor_id is None
+    assert entry.details["room_transcripts"] == 1
+    assert entry.details["sign_in_throttles"] == 2
 
     again = StringIO()
     call_command("purge_expired", stdout=again)
