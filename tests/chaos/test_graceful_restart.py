@@ -1,6 +1,7 @@
 """B2: a graceful restart of the supervised server during a conference.
 
-A hundred bots (ten rooms of nine seats and the trainer's console) play
+A hundred bots (ten rooms of nine seats and the trainer's console; five
+rooms in the short form, ``CHAOS_SHORT=1``) play
 their conferences on the production shape of a worker: gunicorn
 ``--preload`` supervising ``config.workers.ThresholdWorker``. With some
 votes cast and one more in flight in every room, the gunicorn master gets
@@ -38,13 +39,14 @@ from .harness import (
     check_event_log,
     close_rooms,
     seat_rooms,
+    sized,
     start_rooms,
     summary,
 )
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(600)]
 
-ROOMS = 10
+ROOMS = sized(10, 5)
 VOTES_BEFORE_RESTART = 2
 # uvicorn closes each open socket with 1012 when it shuts down (its
 # websockets-sansio protocol's shutdown()); nothing in the app closes

@@ -200,6 +200,7 @@ class Server:
     env: dict[str, str]
     port: int
     log: Path
+    host: str = "127.0.0.1"  # another address, e.g. the host end of a test's veth pair
     cpus: str | None = None  # taskset CPU list, e.g. "0"
     nice: int | None = None  # scheduling priority (negative needs root)
     app: str = "config.asgi:application"
@@ -212,7 +213,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -228,7 +229,7 @@ class Server:
             "uvicorn",
             self.app,
             "--host",
-            "127.0.0.1",
+            self.host,
             "--port",
             str(self.port),
             *self.flags,
@@ -245,7 +246,7 @@ class Server:
                 "--worker-class",
                 "config.workers.ThresholdWorker",
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"{self.host}:{self.port}",
                 "--backlog",
                 "4096",
                 "--graceful-timeout",
