@@ -256,7 +256,7 @@ def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def listen_overflows() -> dict[str, int]:
