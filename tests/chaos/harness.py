@@ -27,7 +27,15 @@ from urllib.parse import urlsplit
 
 from simulations.bots import Bot
 from simulations.script import Step, conference_script
-from tests.simulations.live_server import ROOT, django_run
+from tests.simulations.live_server import (
+    ROOT,
+    Server,
+    copy_sqlite,
+    django_run,
+    free_port,
+    prepare_rooms,
+    server_env,
+)
 
 SCENARIO = "jayden-physical-abuse"
 # CHAOS_SHORT=1 (``make test``) runs each SQLite-side fault test in its short
@@ -130,6 +138,52 @@ async def start_rooms(rooms: list[SeatedRoom], *, concurrency: int = 200) -> Non
 
 async def close_rooms(rooms: list[SeatedRoom]) -> None:
     await asyncio.gather(*(b.close() for room in rooms for b in room.everyone))
+
+
+@dataclass
+class Stage:
+    """A running server on its own copy of the seeded database, and its rooms' bots."""
+
+    env: dict[str, str]
+    server: Server
+    plan: dict[str, Any]
+    rooms: list[SeatedRoom]
+
+    @property
+    def bots(self) -> list[Bot]:
+        return [b for room in self.rooms for b in room.everyone]
+
+
+def stage(
+    tmp_path: Path,
+    template: Path,
+    *,
+    rooms: int,
+    per_room: int = 10,
+    observers: bool = False,
+    backoff: tuple[float, float] = (0.5, 8.0),
+    env: dict[str, str] | None = None,
+    **server: Any,
+) -> Stage:
+    """Start a server (``Server`` options in ``server``) on a copy of ``template``;
+    plan ``rooms`` rooms of ``per_room`` sockets (delegates and the trainer's
+    console) and make their bots, not yet started.
+    """
+    var = tmp_path / "var"
+    copy_sqlite(template, var)
+    environment = server_env(var, **(env or {}))
+    running = Server(env=environment, port=free_port(), log=tmp_path / "server.log", **server)
+    running.start()
+    plan = prepare_rooms(
+        environment,
+        scenario=SCENARIO,
+        delegates=(per_room - 1) * rooms,
+        rooms=rooms,
+        plan=tmp_path / "plan.json",
+        url=running.url,
+    )
+    seated = seat_rooms(plan, [running.url], backoff=backoff, observers=observers)
+    return Stage(environment, running, plan, seated)
 
 
 @dataclass
@@ -303,6 +357,15 @@ class FanoutClock:
             if arrived is not None:
                 out.append(arrived - reply["sent_at"])
         return out
+
+
+async def play_to_close(rooms: list[SeatedRoom], ledger: Ledger, *, timeout: float = 30) -> None:
+    """Play every room's script to the end; every bot must catch up and every room close."""
+    await asyncio.gather(*(ledger.play(room) for room in rooms))
+    laggards = await all_caught_up(rooms, ledger, timeout)
+    assert not laggards, laggards[:20]
+    finals = await asyncio.gather(*(room.console.request_snapshot() for room in rooms))
+    assert {final["phase"] for final in finals} == {"closed"}
 
 
 EVENT_LOG = """

@@ -45,25 +45,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulations.live_server import (
-    PYTHON,
-    ROOT,
-    UVICORN_FLAGS,
-    Server,
-    copy_sqlite,
-    free_port,
-    prepare_rooms,
-    server_env,
-)
+from tests.simulations.live_server import PYTHON, ROOT, UVICORN_FLAGS
 
 from .harness import (
-    SCENARIO,
     Ledger,
     Netns,
     check_event_log,
     established,
-    seat_rooms,
     sized,
+    stage,
     summary,
 )
 
@@ -112,22 +102,16 @@ async def test_impaired_link_loses_nothing_and_the_heartbeat_closes_dead_sockets
             pytest.skip(f"this kernel has no netem qdisc (sch_netem): {error}")
     else:
         netns.qdisc(*SHAPED)
-    var = tmp_path / "var"
-    copy_sqlite(template, var)
-    env = server_env(var, DJANGO_ALLOWED_HOSTS=f"localhost,127.0.0.1,{netns.host_ip}")
     ping = ("--ws-ping-interval", str(PING_INTERVAL), "--ws-ping-timeout", str(PING_TIMEOUT))
-    server = Server(
-        env=env,
-        port=free_port(),
-        log=tmp_path / "server.log",
+    staged = stage(
+        tmp_path,
+        template,
+        rooms=ROOMS,
+        env={"DJANGO_ALLOWED_HOSTS": f"localhost,127.0.0.1,{netns.host_ip}"},
         host=netns.host_ip,
         flags=(*UVICORN_FLAGS, *ping),
     )
-    server.start()
-    plan_path = tmp_path / "plan.json"
-    plan = prepare_rooms(
-        env, scenario=SCENARIO, delegates=9 * ROOMS, rooms=ROOMS, plan=plan_path, url=server.url
-    )
+    server = staged.server
     out = tmp_path / "client.json"
     client_log = (tmp_path / "client.log").open("wb")
     client = None
@@ -137,7 +121,7 @@ async def test_impaired_link_loses_nothing_and_the_heartbeat_closes_dead_sockets
         began = time.monotonic()
         client = await asyncio.create_subprocess_exec(
             *netns.command(PYTHON, "-m", "tests.chaos.netns_client"),
-            *("--plan", str(plan_path), "--url", server.url, "--out", str(out)),
+            *("--plan", str(tmp_path / "plan.json"), "--url", server.url, "--out", str(out)),
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=client_log,
@@ -187,7 +171,7 @@ async def test_impaired_link_loses_nothing_and_the_heartbeat_closes_dead_sockets
     # The outage outlasted the heartbeat: every socket was closed and came back.
     assert all(b["connections"] >= 2 for b in bots), [b["connections"] for b in bots]
     ledger = Ledger.from_json(outcome["ledger"])
-    figures = check_event_log(env, seat_rooms(plan, [server.url]), ledger)
+    figures = check_event_log(staged.env, staged.rooms, ledger)
     assert closed_after <= limit, (
         f"dead sockets closed {closed_after:.1f} s after the cut; ping interval + timeout is "
         f"{PING_INTERVAL + PING_TIMEOUT:.0f} s"

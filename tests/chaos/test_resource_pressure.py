@@ -27,26 +27,19 @@ from typing import Any
 
 import pytest
 
-from tests.simulations.live_server import (
-    Server,
-    copy_sqlite,
-    free_port,
-    prepare_rooms,
-    server_env,
-)
+from tests.simulations.live_server import Server
 
 from .harness import (
-    SCENARIO,
     FanoutClock,
     Ledger,
     SeatedRoom,
-    all_caught_up,
     check_event_log,
     close_rooms,
     healthz,
     percentile,
-    seat_rooms,
+    play_to_close,
     sized,
+    stage,
     start_rooms,
     stress,
     summary,
@@ -99,22 +92,10 @@ async def phase(
 async def test_cpu_and_memory_pressure_slow_the_rooms_but_lose_nothing(
     tmp_path: Path, template: Path
 ) -> None:
-    var = tmp_path / "var"
-    copy_sqlite(template, var)
-    env = server_env(var)
-    server = Server(env=env, port=free_port(), log=tmp_path / "server.log")
-    server.start()
-    plan = prepare_rooms(
-        env,
-        scenario=SCENARIO,
-        delegates=9 * ROOMS,
-        rooms=ROOMS,
-        plan=tmp_path / "plan.json",
-        url=server.url,
-    )
-    rooms = seat_rooms(plan, [server.url])
+    staged = stage(tmp_path, template, rooms=ROOMS)
+    server, rooms = staged.server, staged.rooms
     ledger = Ledger("b10")
-    bots = [b for room in rooms for b in room.everyone]
+    bots = staged.bots
     stress_log = tmp_path / "stress-ng.log"
     try:
         await start_rooms(rooms)
@@ -135,17 +116,13 @@ async def test_cpu_and_memory_pressure_slow_the_rooms_but_lose_nothing(
             phases.append(await phase("vm", server, rooms, ledger, clock, [None] * len(rooms)))
         for figures in phases:
             print(summary(test="B10", **figures))
-        await asyncio.gather(*(ledger.play(room) for room in rooms))
-        laggards = await all_caught_up(rooms, ledger)
-        assert not laggards, laggards
-        finals = await asyncio.gather(*(room.console.request_snapshot() for room in rooms))
-        assert {final["phase"] for final in finals} == {"closed"}
+        await play_to_close(rooms, ledger)
     finally:
         await close_rooms(rooms)
         server.stop()
     assert sum(b.stats.errors + b.stats.rejected for b in bots) == 0
     assert phases[1]["votes"] > 0, "no vote was cast under CPU pressure"
-    figures = check_event_log(env, rooms, ledger)
+    figures = check_event_log(staged.env, rooms, ledger)
     print(
         summary(
             test="B10",

@@ -21,24 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulations.live_server import (
-    ROOT,
-    Server,
-    copy_sqlite,
-    free_port,
-    prepare_rooms,
-    server_env,
-)
+from tests.simulations.live_server import ROOT
 
 from .harness import (
-    SCENARIO,
     Ledger,
-    all_caught_up,
     check_event_log,
     close_rooms,
     log_text,
-    seat_rooms,
+    play_to_close,
     sized,
+    stage,
     start_rooms,
     summary,
 )
@@ -79,22 +71,10 @@ print(json.dumps({{"published": published, "errors": errors[:20]}}))
 async def test_publishing_pages_while_rooms_vote_never_locks_the_database(
     tmp_path: Path, template: Path
 ) -> None:
-    var = tmp_path / "var"
-    copy_sqlite(template, var)
-    env = server_env(var)
-    server = Server(env=env, port=free_port(), log=tmp_path / "server.log")
-    server.start()
-    plan = prepare_rooms(
-        env,
-        scenario=SCENARIO,
-        delegates=9 * ROOMS,
-        rooms=ROOMS,
-        plan=tmp_path / "plan.json",
-        url=server.url,
-    )
-    rooms = seat_rooms(plan, [server.url])
+    staged = stage(tmp_path, template, rooms=ROOMS)
+    env, server, rooms = staged.env, staged.server, staged.rooms
     ledger = Ledger("b6")
-    bots = [b for room in rooms for b in room.everyone]
+    bots = staged.bots
     publisher = None
     try:
         await start_rooms(rooms)
@@ -119,11 +99,7 @@ async def test_publishing_pages_while_rooms_vote_never_locks_the_database(
         )
         out, err = await finished
         contended = time.monotonic() - began
-        await asyncio.gather(*(ledger.play(room) for room in rooms))
-        laggards = await all_caught_up(rooms, ledger)
-        assert not laggards, laggards
-        finals = await asyncio.gather(*(room.console.request_snapshot() for room in rooms))
-        assert {final["phase"] for final in finals} == {"closed"}
+        await play_to_close(rooms, ledger)
     finally:
         await close_rooms(rooms)
         if publisher is not None and publisher.returncode is None:
