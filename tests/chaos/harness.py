@@ -163,15 +163,17 @@ def stage(
     observers: bool = False,
     backoff: tuple[float, float] = (0.5, 8.0),
     env: dict[str, str] | None = None,
+    production: bool = False,
     **server: Any,
 ) -> Stage:
-    """Start a server (``Server`` options in ``server``) on a copy of ``template``;
-    plan ``rooms`` rooms of ``per_room`` sockets (delegates and the trainer's
-    console) and make their bots, not yet started.
+    """Start a server (``Server`` options in ``server``; production settings if
+    ``production``) on a copy of ``template``; plan ``rooms`` rooms of
+    ``per_room`` sockets (delegates and the trainer's console) and make their
+    bots, not yet started.
     """
     var = tmp_path / "var"
     copy_sqlite(template, var)
-    environment = server_env(var, **(env or {}))
+    environment = server_env(var, production=production, **(env or {}))
     running = Server(env=environment, port=free_port(), log=tmp_path / "server.log", **server)
     running.start()
     plan = prepare_rooms(

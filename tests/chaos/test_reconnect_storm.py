@@ -69,9 +69,17 @@ async def storm(
     in_flight = [asyncio.create_task(ledger.step(room)) for room in rooms]
     await asyncio.sleep(0.005)
     before = listen_overflows()
+    client_cpu = time.process_time()
     killed = time.time()
     server.kill_worker()
+    await asyncio.sleep(0.5)
+    server_cpu = server.cpu_seconds()  # the new worker's, from its start
+    server_waited = server.run_queue_seconds()
     seconds = await wait_resynced(bots, killed, WAIT)
+    took = time.time() - killed
+    server_cpu = server.cpu_seconds() - server_cpu
+    server_waited = server.run_queue_seconds() - server_waited
+    client_cpu = time.process_time() - client_cpu
     after = listen_overflows()
     await asyncio.wait_for(asyncio.gather(*in_flight), WAIT)
     return {
@@ -81,6 +89,12 @@ async def storm(
         "seconds_to_50": within(seconds, len(bots), 0.50),
         "seconds_to_95": within(seconds, len(bots), 0.95),
         "seconds_to_100": within(seconds, len(bots), 1.0),
+        # CPU seconds over the storm, against its length: which side was the
+        # bottleneck, and how long the server was runnable but had no core.
+        "storm_seconds": round(took, 2),
+        "server_cpu_seconds": round(server_cpu, 2),
+        "server_waited_for_a_core_seconds": round(server_waited, 2),
+        "client_cpu_seconds": round(client_cpu, 2),
         "listen_overflows": after["ListenOverflows"] - before["ListenOverflows"],
         "listen_drops": after["ListenDrops"] - before["ListenDrops"],
         "failed_attempts": sum(b.stats.refused for b in bots) - refused,
@@ -107,6 +121,7 @@ async def reconnect_storms(tmp_path: Path, template: Path) -> None:
         observers=True,
         backoff=JITTER,
         supervised=True,
+        production=True,
     )
     prepared = time.monotonic() - began
     server, rooms = staged.server, staged.rooms
