@@ -1,14 +1,14 @@
 """B10: conferences under CPU and memory pressure from another process.
 
 Ten rooms of bots (nine seats and the trainer's console; four rooms in the
-short form, ``CHAOS_SHORT=1``) keep one server busy in three phases of
-equal length: quiet (the consoles pause and resume their meetings, the
-fan-out baseline), then beside ``stress-ng --cpu 1`` (the seats play their
-scripts, reports and votes included, up to the middle vote, then pause and
-resume), then beside ``stress-ng --vm 1 --vm-bytes 2G`` (the rest of the
-scripts, then pause and resume). The test records, per phase, the p95 of the
-time to an ack and of the time until the room's last socket has read the
-event (fan-out completion).
+short form, ``CHAOS_SHORT=1``) keep one server, on the production settings,
+busy in three phases of equal length: quiet (the consoles pause and resume
+their meetings, the fan-out baseline), then beside ``stress-ng --cpu 1``
+(the seats play their scripts, reports and votes included, up to the middle
+vote, then pause and resume), then beside ``stress-ng --vm 1 --vm-bytes 2G``
+(the rest of the scripts, then pause and resume). The test records, per
+phase, the p95 of the time to an ack and of the time until the room's last
+socket has read the event (fan-out completion).
 
 It asserts graceful degradation, not speed: the server is alive and its
 ``/healthz/`` answers 200 after every phase, every command is acknowledged
@@ -92,7 +92,7 @@ async def phase(
 async def test_cpu_and_memory_pressure_slow_the_rooms_but_lose_nothing(
     tmp_path: Path, template: Path
 ) -> None:
-    staged = stage(tmp_path, template, rooms=ROOMS)
+    staged = stage(tmp_path, template, rooms=ROOMS, production=True)
     server, rooms = staged.server, staged.rooms
     ledger = Ledger("b10")
     bots = staged.bots
