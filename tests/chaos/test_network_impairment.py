@@ -16,11 +16,12 @@ The link is impaired in both directions, one of two ways:
   lose packets).
 
 Either way, once every bot is in, the link goes down (nothing crosses) for
-longer than the server's ping interval plus ping timeout, so that the
-server's heartbeat closes every socket and every bot must come back and
-resync with the commands it had in flight; then it flaps, down for
-``FLAP_DOWN`` seconds every ``FLAP_EVERY`` seconds, until the conferences
-are over.
+longer than the server's ping interval plus ping timeout, so that every
+socket is closed (by the server's heartbeat; in the full form perhaps first
+by the bot's own, as websockets' client defaults are also 20 s and 20 s) and
+every bot must come back and resync with the commands it had in flight;
+then it flaps, down for ``FLAP_DOWN`` seconds every ``FLAP_EVERY`` seconds,
+until the conferences are over.
 
 Afterwards no acknowledged command may be missing or applied twice, no
 vote may count twice, every bot must account for every event (gaps
