@@ -176,14 +176,18 @@ def stage(
     environment = server_env(var, production=production, **(env or {}))
     running = Server(env=environment, port=free_port(), log=tmp_path / "server.log", **server)
     running.start()
-    plan = prepare_rooms(
-        environment,
-        scenario=SCENARIO,
-        delegates=(per_room - 1) * rooms,
-        rooms=rooms,
-        plan=tmp_path / "plan.json",
-        url=running.url,
-    )
+    try:
+        plan = prepare_rooms(
+            environment,
+            scenario=SCENARIO,
+            delegates=(per_room - 1) * rooms,
+            rooms=rooms,
+            plan=tmp_path / "plan.json",
+            url=running.url,
+        )
+    except BaseException:
+        running.stop()  # the test's own cleanup has not begun yet
+        raise
     seated = seat_rooms(plan, [running.url], backoff=backoff, observers=observers)
     return Stage(environment, running, plan, seated)
 
