@@ -2,8 +2,9 @@
 
 Two thousand bots (a hundred rooms of nine seats, ten observers and the
 trainer's console; thirty rooms of ten in the short form, ``CHAOS_SHORT=1``)
-sit on one server run as production runs it: a gunicorn master (``--preload``,
-``--backlog 4096``) supervising a ``config.workers.ThresholdWorker``. With
+sit on one server run as production runs it: the production settings, and a
+gunicorn master (``--preload``, ``--backlog 4096``) supervising a
+``config.workers.ThresholdWorker``. With
 votes cast and one more command in flight in every room, the worker is
 SIGKILLed; its master forks another while keeping the listening socket, so
 every bot comes back through the same accept queue at once.
