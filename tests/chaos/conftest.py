@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.simulations.live_server import prepare_database, seeded_template, server_env
 
-from .harness import scaleout_urls
+from .harness import Netns, scaleout_urls
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,29 @@ def scaleout_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = server_env(var, DATABASE_URL=database_url, REDIS_URL=redis_url)
     prepare_database(env)
     return env
+
+
+@pytest.fixture
+def namespaces() -> Iterator[Callable[[], Netns]]:
+    """Make network namespaces joined by veth pairs; delete them all afterwards.
+
+    Skips when namespaces cannot be made here (``ip netns add`` needs root,
+    or CAP_SYS_ADMIN and CAP_NET_ADMIN).
+    """
+    made: list[Netns] = []
+
+    def make() -> Netns:
+        netns = Netns(len(made) + 1)
+        made.append(netns)
+        try:
+            return netns.up()
+        except (RuntimeError, FileNotFoundError) as error:
+            if os.geteuid() == 0 and "not permitted" not in str(error):
+                raise
+            pytest.skip(f"cannot make a network namespace here (needs root): {error}")
+
+    try:
+        yield make
+    finally:
+        for netns in made:
+            netns.down()

@@ -1,6 +1,7 @@
 """B2: a graceful restart of the supervised server during a conference.
 
-A hundred bots (ten rooms of nine seats and the trainer's console) play
+A hundred bots (ten rooms of nine seats and the trainer's console; five
+rooms in the short form, ``CHAOS_SHORT=1``) play
 their conferences on the production shape of a worker: gunicorn
 ``--preload`` supervising ``config.workers.ThresholdWorker``. With some
 votes cast and one more in flight in every room, the gunicorn master gets
@@ -23,28 +24,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulations.live_server import (
-    Server,
-    copy_sqlite,
-    free_port,
-    prepare_rooms,
-    server_env,
-)
+from tests.simulations.live_server import Server
 
 from .harness import (
-    SCENARIO,
     Ledger,
-    all_caught_up,
     check_event_log,
     close_rooms,
-    seat_rooms,
+    play_to_close,
+    sized,
+    stage,
     start_rooms,
     summary,
 )
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(600)]
 
-ROOMS = 10
+ROOMS = sized(10, 5)
 VOTES_BEFORE_RESTART = 2
 # uvicorn closes each open socket with 1012 when it shuts down (its
 # websockets-sansio protocol's shutdown()); nothing in the app closes
@@ -56,24 +51,11 @@ MIN_SPREAD = 3.0
 async def test_graceful_restart_every_client_comes_back_once_and_nothing_acked_is_lost(
     tmp_path: Path, template: Path
 ) -> None:
-    var = tmp_path / "var"
-    copy_sqlite(template, var)
-    env = server_env(var)
-    port = free_port()
-    old = Server(env=env, port=port, log=tmp_path / "old.log", supervised=True)
-    new = Server(env=env, port=port, log=tmp_path / "new.log", supervised=True)
-    old.start()
-    plan = prepare_rooms(
-        env,
-        scenario=SCENARIO,
-        delegates=9 * ROOMS,
-        rooms=ROOMS,
-        plan=tmp_path / "plan.json",
-        url=old.url,
-    )
-    rooms = seat_rooms(plan, [old.url])
+    staged = stage(tmp_path, template, rooms=ROOMS, supervised=True)
+    env, old, rooms = staged.env, staged.server, staged.rooms
+    new = Server(env=env, port=old.port, log=tmp_path / "new.log", supervised=True)
     ledger = Ledger("b2")
-    bots = [b for room in rooms for b in room.everyone]
+    bots = staged.bots
     try:
         await start_rooms(rooms)
         assert len(bots) == 10 * ROOMS
@@ -115,11 +97,7 @@ async def test_graceful_restart_every_client_comes_back_once_and_nothing_acked_i
         for b, seq in zip(bots, before, strict=True):
             assert b.seq >= seq, b.name
 
-        await asyncio.gather(*(ledger.play(room) for room in rooms))
-        laggards = await all_caught_up(rooms, ledger)
-        assert not laggards, laggards
-        finals = await asyncio.gather(*(room.console.request_snapshot() for room in rooms))
-        assert {final["phase"] for final in finals} == {"closed"}
+        await play_to_close(rooms, ledger)
     finally:
         await close_rooms(rooms)
         old.kill()

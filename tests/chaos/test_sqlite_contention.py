@@ -3,7 +3,8 @@
 Four rooms of bots play their conferences on a real server (and, once a
 room's script is nearly done, its console pauses and resumes the meeting
 over and over) while a separate process publishes a new revision of the
-home page as fast as it can for ``PUBLISH_SECONDS``. Both write to the same
+home page as fast as it can for ``PUBLISH_SECONDS`` (four rooms for 20 s;
+two rooms for 8 s in the short form, ``CHAOS_SHORT=1``). Both write to the same
 SQLite database. With WAL, ``transaction_mode=IMMEDIATE`` and a busy
 timeout, writers queue for the lock: nobody may see "database is locked",
 no command may come back "not saved", and every acknowledged command must
@@ -20,32 +21,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulations.live_server import (
-    ROOT,
-    Server,
-    copy_sqlite,
-    free_port,
-    prepare_rooms,
-    server_env,
-)
+from tests.simulations.live_server import ROOT
 
 from .harness import (
-    SCENARIO,
     Ledger,
-    SeatedRoom,
-    all_caught_up,
     check_event_log,
     close_rooms,
     log_text,
-    seat_rooms,
+    play_to_close,
+    sized,
+    stage,
     start_rooms,
     summary,
 )
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow, pytest.mark.timeout(600)]
 
-ROOMS = 4
-PUBLISH_SECONDS = 20
+ROOMS = sized(4, 2)
+PUBLISH_SECONDS = sized(20, 8)
 PAUSE_EVERY = 0.25
 LOCKED = "database is locked"
 
@@ -78,22 +71,10 @@ print(json.dumps({{"published": published, "errors": errors[:20]}}))
 async def test_publishing_pages_while_rooms_vote_never_locks_the_database(
     tmp_path: Path, template: Path
 ) -> None:
-    var = tmp_path / "var"
-    copy_sqlite(template, var)
-    env = server_env(var)
-    server = Server(env=env, port=free_port(), log=tmp_path / "server.log")
-    server.start()
-    plan = prepare_rooms(
-        env,
-        scenario=SCENARIO,
-        delegates=9 * ROOMS,
-        rooms=ROOMS,
-        plan=tmp_path / "plan.json",
-        url=server.url,
-    )
-    rooms = seat_rooms(plan, [server.url])
+    staged = stage(tmp_path, template, rooms=ROOMS)
+    env, server, rooms = staged.env, staged.server, staged.rooms
     ledger = Ledger("b6")
-    bots = [b for room in rooms for b in room.everyone]
+    bots = staged.bots
     publisher = None
     try:
         await start_rooms(rooms)
@@ -112,27 +93,13 @@ async def test_publishing_pages_while_rooms_vote_never_locks_the_database(
         finished = asyncio.ensure_future(publisher.communicate())
         began = time.monotonic()
 
-        async def busy(room: SeatedRoom) -> int:
-            """Play while the publisher runs; keep the last step for afterwards."""
-            rounds = 0
-            while not finished.done():
-                if room.position < len(room.script) - 1:
-                    await ledger.step(room)
-                else:
-                    await ledger.pause_resume(room)
-                    rounds += 1
-                    # A trainer's pace, well inside the per-person rate limit.
-                    await asyncio.sleep(PAUSE_EVERY)
-            return rounds
-
-        pauses = await asyncio.gather(*(busy(room) for room in rooms))
+        # Play while the publisher runs, keeping each script's last step for afterwards.
+        pauses = await asyncio.gather(
+            *(ledger.keep_busy(room, finished.done, pause_every=PAUSE_EVERY) for room in rooms)
+        )
         out, err = await finished
         contended = time.monotonic() - began
-        await asyncio.gather(*(ledger.play(room) for room in rooms))
-        laggards = await all_caught_up(rooms, ledger)
-        assert not laggards, laggards
-        finals = await asyncio.gather(*(room.console.request_snapshot() for room in rooms))
-        assert {final["phase"] for final in finals} == {"closed"}
+        await play_to_close(rooms, ledger)
     finally:
         await close_rooms(rooms)
         if publisher is not None and publisher.returncode is None:

@@ -200,6 +200,7 @@ class Server:
     env: dict[str, str]
     port: int
     log: Path
+    host: str = "127.0.0.1"  # another address, e.g. the host end of a test's veth pair
     cpus: str | None = None  # taskset CPU list, e.g. "0"
     nice: int | None = None  # scheduling priority (negative needs root)
     app: str = "config.asgi:application"
@@ -216,7 +217,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -232,7 +233,7 @@ class Server:
             "uvicorn",
             self.app,
             "--host",
-            "127.0.0.1",
+            self.host,
             "--port",
             str(self.port),
             *self.flags,
@@ -249,7 +250,7 @@ class Server:
                 "--worker-class",
                 self.worker_class,
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"{self.host}:{self.port}",
                 "--backlog",
                 "4096",
                 "--graceful-timeout",
