@@ -4,12 +4,15 @@
   draws on the same token bucket, so opening more sockets does not raise
   anyone's rate. A bucket outlives its last socket until it would be full
   again, so closing and reopening a socket does not refill it either.
-- **Sockets per address.** :class:`ConnectionCap` wraps the WebSocket
-  router and accepts at most ``THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS``
+- **Sockets per address, and in all.** :class:`ConnectionCap` wraps the
+  WebSocket router and accepts at most ``THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS``
   concurrent sockets from one client address (after uvicorn has applied
-  ``X-Forwarded-For`` from the proxy); one more is accepted and closed at
-  once with 1013 ("try again later") and a reason, which a browser can
-  read, where a refused handshake would only show as 1006.
+  ``X-Forwarded-For`` from the proxy), and at most ``THRESHOLD_WS_MAX_SOCKETS``
+  in the process, so a worker under a flood of connections refuses new ones
+  rather than running out of memory. One more is accepted and closed at once
+  with 1013 ("try again later") and a reason, which a browser can read,
+  where a refused handshake would only show as 1006; clients back off and
+  try again (through the proxy, often on another worker).
 
 Both are per process: with several workers behind the proxy each worker
 holds its own counts (the proxy's ``limit_conn`` can cap the total).
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_TRY_AGAIN_LATER = 1013
 TOO_MANY_SOCKETS = "Too many connections from your network: try again later."
+SERVER_FULL = "The server is full: try again in a moment."
 
 type Scope = MutableMapping[str, Any]
 type Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -68,11 +72,13 @@ class SocketLimits:
     def __init__(self) -> None:
         self.buckets: dict[tuple[Any, ...], TokenBucket] = {}
         self.sockets_by_address: Counter[str] = Counter()
+        self.sockets = 0
 
     def clear(self) -> None:
         """Forget every bucket and count (tests reuse user and room ids)."""
         self.buckets.clear()
         self.sockets_by_address.clear()
+        self.sockets = 0
 
     def bucket_open(self, key: tuple[Any, ...], *, rate: float, burst: float) -> TokenBucket:
         """Return the bucket for ``key`` (one person in one room), counting one more socket."""
@@ -94,14 +100,18 @@ class SocketLimits:
         for key in idle:
             del self.buckets[key]
 
-    def address_open(self, address: str, cap: int) -> bool:
-        """Count one more socket from ``address``; return False (counting nothing) at the cap."""
+    def address_open(self, address: str, cap: int, total_cap: int = 0) -> str | None:
+        """Count one more socket from ``address``; at a cap count nothing and say why."""
+        if total_cap > 0 and self.sockets >= total_cap:
+            return SERVER_FULL
         if cap > 0 and self.sockets_by_address[address] >= cap:
-            return False
+            return TOO_MANY_SOCKETS
         self.sockets_by_address[address] += 1
-        return True
+        self.sockets += 1
+        return None
 
     def address_close(self, address: str) -> None:
+        self.sockets -= 1
         self.sockets_by_address[address] -= 1
         if self.sockets_by_address[address] <= 0:
             del self.sockets_by_address[address]
@@ -111,7 +121,7 @@ limits = SocketLimits()
 
 
 class ConnectionCap:
-    """ASGI middleware: at most ``THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS`` sockets per address."""
+    """ASGI middleware: at most so many sockets per address, and in this process."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,17 +131,18 @@ class ConnectionCap:
             await self.app(scope, receive, send)
             return
         address = str((scope.get("client") or ("unknown",))[0])
-        if not limits.address_open(address, settings.THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS):
-            logger.warning("refused a socket from %s: too many open from there", address)
+        refused = limits.address_open(
+            address,
+            settings.THRESHOLD_WS_MAX_SOCKETS_PER_ADDRESS,
+            settings.THRESHOLD_WS_MAX_SOCKETS,
+        )
+        if refused is not None:
+            logger.warning("refused a socket from %s: %s", address, refused)
             message = await receive()
             if message["type"] == "websocket.connect":
                 await send({"type": "websocket.accept"})
                 await send(
-                    {
-                        "type": "websocket.close",
-                        "code": CLOSE_TRY_AGAIN_LATER,
-                        "reason": TOO_MANY_SOCKETS,
-                    }
+                    {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER, "reason": refused}
                 )
             return
         try:

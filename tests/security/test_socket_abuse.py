@@ -284,3 +284,30 @@ async def test_one_address_may_hold_only_so_many_sockets(room: Room, settings) -
     for ws in [*held, again]:
         await ws.disconnect()
     assert limits.limits.sockets_by_address == {}
+
+
+async def test_a_worker_holds_only_so_many_sockets_in_all(room: Room, settings) -> None:  # type: ignore[no-untyped-def]
+    """Past THRESHOLD_WS_MAX_SOCKETS a socket is closed with 1013 and "the server is full"."""
+    from accounts.models import User
+
+    settings.THRESHOLD_WS_MAX_SOCKETS = 2
+    gp = await sync_to_async(User.objects.get)(username="delegate06")
+    url = f"/ws/rooms/{room.join_code}/"
+    held = []
+    for port in (40000, 40001):  # two addresses: the per-address cap is not what bites
+        ws = await communicator(url, user=gp, client=(f"203.0.113.{port - 39990}", port))
+        assert (await ws.connect())[0] is True
+        held.append(ws)
+    extra = await communicator(url, user=gp, client=("198.51.100.9", 40002))
+    assert (await extra.connect())[0] is True  # accepted, then closed with a reason
+    assert await extra.receive_output(timeout=2) == {
+        "type": "websocket.close",
+        "code": limits.CLOSE_TRY_AGAIN_LATER,
+        "reason": limits.SERVER_FULL,
+    }
+    await held.pop().disconnect()
+    again = await communicator(url, user=gp, client=("198.51.100.9", 40003))
+    assert (await again.connect())[0] is True
+    for ws in [*held, again]:
+        await ws.disconnect()
+    assert limits.limits.sockets == 0
