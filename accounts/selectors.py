@@ -37,6 +37,8 @@ def nav_items_for(*, user: User, path: str) -> list[dict[str, object]]:
         items.append(("Your account", "/account/"))
         if user.has_role(PlatformRole.CONTENT_EDITOR) or user.has_role(PlatformRole.ADMIN):
             items.append(("Content admin", "/admin/"))
+        if user.has_perm("audit.view_auditentry"):
+            items.append(("Audit log", "/audit/"))
     else:
         items += [("Search", "/search/"), ("Sign in", "/sign-in/")]
 

@@ -36,3 +36,13 @@ def test_the_menu_is_on_every_page(client, delegate: User) -> None:  # type: ign
     client.force_login(delegate)
     html = client.get("/dashboard/", follow=True).content.decode()
     assert 'href="/join/"' in html and 'href="/guidance/"' in html
+
+
+def test_auditors_find_the_audit_log(delegate: User) -> None:
+    from django.contrib.auth.models import Permission
+
+    assert "Audit log" not in labels(delegate)
+    delegate.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    auditor = User.objects.get(pk=delegate.pk)  # permissions are cached per object
+    items = nav_items_for(user=auditor, path="/audit/")
+    assert [item["label"] for item in items if item["active"]] == ["Audit log"]
