@@ -30,6 +30,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
+from simulations.limits import TOO_MANY_SOCKETS
 from tests.simulations.live_server import (
     Server,
     copy_sqlite,
@@ -258,4 +259,4 @@ async def test_one_address_is_capped_at_the_setting_and_told_why(
     finally:
         for ws in held:
             await ws.close()
-    assert "too many open from there" in live["log"].read_text()
+    assert f"refused a socket from 127.0.0.1: {TOO_MANY_SOCKETS}" in live["log"].read_text()
