@@ -4,7 +4,8 @@ Every socket of a worker hands its commands to the process's
 ``CommandQueue``. The queue writes whatever has gathered in one call to
 ``services.room_commands_apply`` (one thread hop, one transaction), hands the
 committed events to the hub in commit order (one publication per room per
-batch), and only then answers each command's caller, which acknowledges it to its client. Under light load a
+batch), and only then answers each command's caller, which acknowledges it
+to its client. Under light load a
 batch holds one command and nothing waits; under heavy load the batches grow
 and the cost of each commit is shared. Nothing is acknowledged before the
 transaction that holds it has committed.
@@ -62,17 +63,17 @@ class CommandQueue:
             self.commands += len(batch)
             # One publication per room per batch: its events in commit order
             # and the state after the last, rendered once for each audience.
-            rooms: dict[int, tuple[list[tuple[int, Event]], ConferenceState]] = {}
+            events: dict[int, list[tuple[int, Event]]] = {}
+            states: dict[int, ConferenceState] = {}
             for (request, _), result in zip(batch, results, strict=True):
                 if isinstance(result, DatabaseError) or not result.events or result.state is None:
                     continue
-                events = rooms[request.room_id][0] if request.room_id in rooms else []
-                events.extend(result.events)
-                rooms[request.room_id] = (events, result.state)
+                events.setdefault(request.room_id, []).extend(result.events)
+                states[request.room_id] = result.state
             sent: list[asyncio.Future[None]] = []
-            for room_id, (events, state) in rooms.items():
+            for room_id, state in states.items():
                 try:
-                    if (done := await hub.publish(room_id, events, state)) is not None:
+                    if (done := await hub.publish(room_id, events[room_id], state)) is not None:
                         sent.append(done)
                 except Exception:  # the events are committed: clients will resync
                     logger.exception("room %s: publishing failed", room_id)

@@ -359,6 +359,7 @@ def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
     rows: list[command_store.EventRow] = []
     results: list[CommandResult] = []
     now = timezone.now()
+    allowed = identifier_allowlist()
     for request in requests:
         room = rooms.get(request.room_id)
         if room is None:
@@ -390,9 +391,7 @@ def _apply_batch(requests: Sequence[CommandRequest]) -> list[CommandResult]:
                 }
             )
             duplicate = conference.is_duplicate(state, command)
-            events = conference.decide(
-                state, command, now=now, allowed_identifiers=identifier_allowlist()
-            )
+            events = conference.decide(state, command, now=now, allowed_identifiers=allowed)
         except CommandRejected as rejection:
             results.append(
                 CommandResult(
